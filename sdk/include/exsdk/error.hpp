@@ -1,0 +1,91 @@
+// exsdk::errc, the project's error category, and exsdk::error: what every SDK call reports on
+// failure. Errors are values: calls return exsdk::result<T> and never throw on the hot path.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace exsdk {
+
+/// Why a call failed, independent of the exchange. Compare with `err.code == errc::rate_limited`.
+enum class errc : int {
+    unauthorized = 1,   ///< missing, unknown or revoked API key
+    invalid_signature,  ///< the exchange rejected the signature
+    timestamp_rejected, ///< request timestamp outside the exchange's window (clock skew)
+    ip_not_allowed,     ///< the caller's IP is not on the key's whitelist
+    permission_denied,  ///< the API key lacks the permission the endpoint needs
+    not_found,          ///< the object (listen key, ...) does not exist or expired
+    rate_limited,       ///< over a rate limit; `error::retry_after` says when, if the exchange did
+    banned,             ///< the exchange banned the caller (HTTP 418); never retried
+    bad_request,        ///< the exchange rejected a parameter
+    server_error,       ///< 5xx or the exchange's internal-error code
+    network,            ///< connect, TLS, read or write failed
+    timeout,            ///< a configured timeout expired
+    protocol,           ///< the answer could not be parsed or was not what the API documents
+    cancelled,          ///< the caller cancelled the operation
+    invalid_argument,   ///< the call was rejected locally before anything was sent
+};
+
+/// The category of exsdk::errc ("exsdk").
+const boost::system::error_category& error_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+/// A failed call: the project's error code plus everything the exchange said about it.
+/// Never contains secrets.
+struct error {
+    boost::system::error_code
+        code; ///< always in exsdk::error_category(); converts to std::error_code
+    std::int64_t exchange_code = 0; ///< the exchange's numeric code (-1003, 100410, ...), 0 if none
+    std::string message;            ///< the exchange's message, or a diagnostic for local failures
+    int http_status = 0;            ///< HTTP status of the answer, 0 when there was no answer
+    /// When the exchange said a retry is allowed (BingX "unblocked after" / "can retry after
+    /// time").
+    std::optional<std::chrono::system_clock::time_point> retry_after;
+
+    error() = default;
+    error(errc e, std::string msg = {}) : code(make_error_code(e)), message(std::move(msg)) {}
+
+    /// True when `code` equals `e`.
+    bool is(errc e) const noexcept { return code == make_error_code(e); }
+
+    friend std::ostream& operator<<(std::ostream& os, const error& e);
+};
+
+/// Human-readable one-line description: "rate_limited (exchange 100410, HTTP 200): rate limited".
+std::string to_string(const error& e);
+
+/// The name of an errc value ("rate_limited").
+const char* to_string(errc e) noexcept;
+
+/// Thrown only by result<T>::value() on an error; the SDK itself never throws it.
+class exception : public boost::system::system_error {
+public:
+    explicit exception(error e);
+    const exsdk::error& get_error() const noexcept { return error_; }
+
+private:
+    exsdk::error error_;
+};
+
+/// Found by ADL from boost::system::result<T, exsdk::error>::value().
+[[noreturn]] void throw_exception_from_error(const error& e, const boost::source_location& loc);
+
+/// What every SDK call returns.
+template <class T>
+using result = boost::system::result<T, error>;
+
+} // namespace exsdk
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<exsdk::errc> : std::true_type {};
+} // namespace boost::system

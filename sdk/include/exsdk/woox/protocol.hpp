@@ -1,0 +1,122 @@
+// WOO X (REST v3 + private websocket v3): every wire fact the SDK and the mock exchange share.
+// Source: ../shared/spec/exchange-api.md section 1 and the seed documents. A fact changes here,
+// in one line, for both products.
+#pragma once
+
+#include <exsdk/rate_limit.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace exsdk::woox::protocol {
+
+using namespace std::chrono_literals;
+
+// --- hosts ---------------------------------------------------------------------------------
+inline constexpr std::string_view rest_base_url = "https://api.woox.io";
+inline constexpr std::string_view staging_rest_base_url = "https://api.staging.woox.io";
+inline constexpr std::string_view private_stream_url = "wss://wss.woox.io/v3/private";
+inline constexpr std::string_view staging_private_stream_url =
+    "wss://wss.staging.woox.io/v3/private";
+
+// --- paths ---------------------------------------------------------------------------------
+inline constexpr std::string_view path_prefix = "/v3/"; // routes errors to the WOO X envelope
+inline constexpr std::string_view listen_key_path = "/v3/account/listenKey";    // POST
+inline constexpr std::string_view credentials_path = "/v3/account/credentials"; // GET
+inline constexpr std::string_view system_info_path = "/v3/public/systemInfo";   // GET, public
+inline constexpr std::string_view private_stream_path = "/v3/private";          // ws ?key=
+
+// --- signing (section 1.1) -----------------------------------------------------------------
+// signature = lowercase hex HMAC-SHA256(secret, timestamp + METHOD + path_with_query + body)
+inline constexpr std::string_view api_key_header = "x-api-key";
+inline constexpr std::string_view timestamp_header = "x-api-timestamp";
+inline constexpr std::string_view signature_header = "x-api-signature";
+inline constexpr std::size_t timestamp_digits = 13;
+/// Not published by WOO X; the mock rejects |server - ts| above this (configurable).
+inline constexpr std::chrono::milliseconds default_timestamp_window = 5000ms;
+
+// --- requests ------------------------------------------------------------------------------
+inline constexpr std::string_view listen_key_type = "WEBSOCKET";
+inline constexpr std::string_view listen_key_body = R"({"type":"WEBSOCKET"})";
+inline constexpr std::int64_t default_page = 1;
+inline constexpr std::int64_t default_page_size = 25;
+inline constexpr std::int64_t max_page_size = 1000;
+
+// --- lifetimes and limits ------------------------------------------------------------------
+inline constexpr std::chrono::hours listen_key_lifetime{24};
+/// Per account (userId), per endpoint. Counted only for authenticated requests.
+inline constexpr rate_limit listen_key_limit{5, 10s};
+inline constexpr rate_limit credentials_limit{10, 60s};
+
+// --- error codes (section 1.2) -------------------------------------------------------------
+enum class code : std::int64_t {
+    unknown = -1000,           // HTTP 500
+    invalid_signature = -1001, // HTTP 401
+    unauthorized = -1002,      // HTTP 401
+    too_many_requests = -1003, // HTTP 429
+    unknown_parameter = -1004, // HTTP 400
+    invalid_parameter = -1005, // HTTP 400
+    not_found = -1006,         // HTTP 400
+};
+
+constexpr unsigned http_status(code c) noexcept {
+    switch (c) {
+    case code::unknown: return 500;
+    case code::invalid_signature:
+    case code::unauthorized: return 401;
+    case code::too_many_requests: return 429;
+    case code::unknown_parameter:
+    case code::invalid_parameter:
+    case code::not_found: return 400;
+    }
+    return 500;
+}
+
+/// The messages the mock sends. WOO X publishes code names, not texts, for these cases; the
+/// generic texts follow WOO X's error-code table and the -1002 variants say which check failed.
+/// The SDK refines -1002 by the keywords "timestamp", "IP" and "permission" (see woox/errors).
+namespace message {
+inline constexpr std::string_view unknown =
+    "An unknown error occurred while processing the request.";
+inline constexpr std::string_view invalid_signature = "The api key or secret is in wrong format.";
+inline constexpr std::string_view unauthorized =
+    "API key or secret is invalid, it may because key have insufficient permission or the key is "
+    "expired/revoked.";
+inline constexpr std::string_view missing_auth_headers =
+    "Missing x-api-key, x-api-timestamp or x-api-signature header.";
+inline constexpr std::string_view malformed_timestamp =
+    "Invalid timestamp: x-api-timestamp must be a 13-digit epoch millisecond value.";
+inline constexpr std::string_view stale_timestamp =
+    "Timestamp for this request is outside of the receive window.";
+inline constexpr std::string_view ip_not_allowed = "IP address is not allowed for this API key.";
+inline constexpr std::string_view permission_denied =
+    "This API key does not have the permission required by this endpoint.";
+inline constexpr std::string_view too_many_requests = "Rate limit exceed.";
+inline constexpr std::string_view unknown_parameter = "An unknown parameter was sent.";
+inline constexpr std::string_view invalid_parameter =
+    "Some parameters are in wrong format for api.";
+inline constexpr std::string_view not_found = "The data is not found in server.";
+} // namespace message
+
+// --- private stream (section 1.4) ----------------------------------------------------------
+inline constexpr std::array<std::string_view, 4> topics = {"executionreport", "balance", "position",
+                                                           "account"};
+inline constexpr std::size_t max_topics_per_command = 10;
+inline constexpr std::string_view cmd_subscribe = "SUBSCRIBE";
+inline constexpr std::string_view cmd_unsubscribe = "UN_SUBSCRIBE";
+inline constexpr std::string_view cmd_ping = "PING";
+inline constexpr std::string_view cmd_pong = "PONG";
+inline constexpr std::string_view cmd_error = "ERROR";
+inline constexpr std::string_view invalid_command_message = "Command type invalid!";
+inline constexpr std::string_view invalid_request_message = "Invalid request.";
+/// Clients should ping every 10-25 s; the SDK uses 15 s.
+inline constexpr std::chrono::seconds client_ping_interval{15};
+/// The server closes a socket that sent nothing for this long.
+inline constexpr std::chrono::seconds idle_timeout{60};
+/// The server closes every socket at this age.
+inline constexpr std::chrono::hours max_socket_lifetime{24};
+inline constexpr std::size_t max_sockets_per_ip = 100;
+
+} // namespace exsdk::woox::protocol

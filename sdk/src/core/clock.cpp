@@ -1,0 +1,168 @@
+#include <exsdk/clock.hpp>
+#include <exsdk/manual_clock.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <vector>
+
+namespace exsdk {
+namespace {
+
+class real_clock final : public clock {
+public:
+    wall_time wall_now() const noexcept override { return std::chrono::system_clock::now(); }
+    time_point now() const noexcept override { return std::chrono::steady_clock::now(); }
+};
+
+} // namespace
+
+const std::shared_ptr<clock>& system_clock() {
+    static const std::shared_ptr<clock> instance = std::make_shared<real_clock>();
+    return instance;
+}
+
+// ---------------------------------------------------------------------------------------------
+// manual_clock
+// ---------------------------------------------------------------------------------------------
+
+manual_clock::manual_clock(wall_time start)
+    : now_ns_(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()) {}
+
+clock::wall_time manual_clock::wall_now() const noexcept {
+    return wall_time(std::chrono::duration_cast<wall_time::duration>(
+        std::chrono::nanoseconds(now_ns_.load(std::memory_order_acquire))));
+}
+
+clock::time_point manual_clock::now() const noexcept {
+    return time_point(std::chrono::duration_cast<time_point::duration>(
+        std::chrono::nanoseconds(now_ns_.load(std::memory_order_acquire))));
+}
+
+void manual_clock::advance(duration d) {
+    if (d <= duration::zero()) {
+        return;
+    }
+    now_ns_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(),
+                      std::memory_order_acq_rel);
+    fire_due();
+}
+
+void manual_clock::set(wall_time t) {
+    now_ns_.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(),
+        std::memory_order_release);
+    fire_due();
+}
+
+std::optional<clock::time_point> manual_clock::next_deadline() const {
+    std::lock_guard lock(mutex_);
+    if (waits_.empty()) {
+        return std::nullopt;
+    }
+    return time_point(std::chrono::duration_cast<time_point::duration>(
+        std::chrono::nanoseconds(waits_.begin()->first.first)));
+}
+
+bool manual_clock::advance_to_next() {
+    auto next = next_deadline();
+    if (!next) {
+        return false;
+    }
+    auto current = now();
+    if (*next > current) {
+        advance(*next - current);
+    } else {
+        fire_due();
+    }
+    return true;
+}
+
+std::size_t manual_clock::pending() const {
+    std::lock_guard lock(mutex_);
+    return waits_.size();
+}
+
+bool manual_clock::is_pending(std::uint64_t id) const {
+    std::lock_guard lock(mutex_);
+    return deadline_of_.contains(id);
+}
+
+std::uint64_t manual_clock::schedule(time_point deadline, boost::asio::any_io_executor ex,
+                                     wait_handler h) {
+    const auto deadline_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
+    auto slot = boost::asio::get_associated_cancellation_slot(h);
+    waiter w{boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked),
+             std::move(h)};
+    if (deadline_ns <= now_ns_.load(std::memory_order_acquire)) {
+        complete(std::move(w), {});
+        return 0;
+    }
+    std::lock_guard lock(mutex_);
+    const std::uint64_t id = next_id_++;
+    waits_.emplace(std::pair{deadline_ns, id}, std::move(w));
+    deadline_of_.emplace(id, deadline_ns);
+    // Under the lock, so a concurrent advance() cannot complete (and clear the slot) first.
+    if (slot.is_connected()) {
+        slot.assign([this, id](boost::asio::cancellation_type type) {
+            if (type != boost::asio::cancellation_type::none) {
+                cancel(id);
+            }
+        });
+    }
+    return id;
+}
+
+std::size_t manual_clock::cancel(std::uint64_t id) {
+    std::optional<waiter> w;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = deadline_of_.find(id);
+        if (it == deadline_of_.end()) {
+            return 0;
+        }
+        auto node = waits_.extract(std::pair{it->second, id});
+        deadline_of_.erase(it);
+        w.emplace(std::move(node.mapped()));
+    }
+    complete(std::move(*w), boost::asio::error::operation_aborted);
+    return 1;
+}
+
+void manual_clock::fire_due() {
+    std::vector<waiter> due;
+    {
+        std::lock_guard lock(mutex_);
+        const auto now_ns = now_ns_.load(std::memory_order_acquire);
+        while (!waits_.empty() && waits_.begin()->first.first <= now_ns) {
+            auto node = waits_.extract(waits_.begin());
+            deadline_of_.erase(node.key().second);
+            due.push_back(std::move(node.mapped()));
+        }
+    }
+    for (auto& w : due) {
+        complete(std::move(w), {});
+    }
+}
+
+void manual_clock::complete(waiter w, boost::system::error_code ec) {
+    // Always through a post: advance() and cancel() may be called from inside handlers or from
+    // another thread, and a completion must never run inside them.
+    auto ex = w.work;
+    boost::asio::post(ex, [w = std::move(w), ec]() mutable {
+        auto slot = boost::asio::get_associated_cancellation_slot(w.handler);
+        if (slot.is_connected()) {
+            slot.clear();
+        }
+        auto handler = std::move(w.handler);
+        w.work = {}; // release the work guard before running the continuation
+        std::move(handler)(ec);
+    });
+}
+
+} // namespace exsdk
