@@ -7,6 +7,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/steady_timer.hpp>
 

@@ -1,0 +1,85 @@
+// exsdk::sliding_window_limiter: never more than N request starts in any interval of length W.
+//
+// A token bucket is not enough for exchange limits: it lets 2N requests through across a window
+// edge. This limiter keeps the start times themselves. acquire() reserves the earliest start
+// time at which the call fits in every limit it needs (at most N reservations in any window,
+// reservations in arrival order, so waiters are served FIFO), then waits on a timer of the
+// limiter's clock until that time. Nothing polls: a waiter is one pending timer.
+//
+// The effective window is W plus a safety margin (1 % of W by default), because the exchange
+// measures arrival times, not send times: requests N apart by exactly W on our side could arrive
+// less than W apart. The achieved rate is therefore 99 % of the documented limit.
+//
+// Limiters are thread-safe (a mutex per limiter, held for a few instructions), so one limiter can
+// be shared by every client of an account or, for BingX's IP group, by every client in the
+// process. Cancelling a waiting acquire (Asio per-operation cancellation) releases its
+// reservation: the calls queued behind it keep their times, so the slot is not handed on, but the
+// limit is never exceeded.
+#pragma once
+
+#include <exsdk/clock.hpp>
+#include <exsdk/config.hpp>
+#include <exsdk/rate_limit.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <deque>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <span>
+
+namespace exsdk {
+
+class sliding_window_limiter {
+public:
+    /// Default safety margin: this fraction of the window is added to it.
+    static constexpr double default_margin_fraction = 0.01;
+
+    explicit sliding_window_limiter(rate_limit limit,
+                                    std::shared_ptr<clock> c = exsdk::system_clock());
+    sliding_window_limiter(rate_limit limit, std::shared_ptr<clock> c, clock::duration margin);
+    sliding_window_limiter(const sliding_window_limiter&) = delete;
+    sliding_window_limiter& operator=(const sliding_window_limiter&) = delete;
+
+    rate_limit limit() const noexcept { return limit_; }
+    /// The window actually enforced: limit().window plus the safety margin.
+    clock::duration effective_window() const noexcept { return window_; }
+    const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
+
+    /// Waits (FIFO) until one more request may start and records the start. Returns an empty
+    /// error_code, or exsdk::errc::cancelled when the wait was cancelled.
+    asio::awaitable<boost::system::error_code> acquire();
+
+    /// Like acquire(), for a call that must fit in every one of `limiters` at the same instant
+    /// (e.g. a per-UID limit and an IP-group limit). Null entries and duplicates are ignored.
+    /// All limiters must use the same clock.
+    static asio::awaitable<boost::system::error_code>
+    acquire_all(std::span<sliding_window_limiter* const> limiters);
+
+    /// Records a start now if one is allowed now; never waits.
+    bool try_acquire();
+
+    /// When a call arriving now would start (now if a start is allowed now).
+    clock::time_point next_start() const;
+    /// Calls that hold a reservation in the future (waiting in acquire()).
+    std::size_t waiting() const;
+    /// Starts recorded in the window (t - effective_window(), t].
+    std::size_t starts_in_window(clock::time_point t) const;
+
+private:
+    friend class limiter_set_lock;
+    clock::time_point earliest_locked(clock::time_point now) const;
+    void prune_locked(clock::time_point now);
+    void release_locked(clock::time_point reservation);
+
+    rate_limit limit_;
+    std::shared_ptr<clock> clock_;
+    clock::duration window_;
+    mutable std::mutex mutex_;
+    std::deque<clock::time_point> starts_; // reservations, sorted, pruned to the relevant window
+};
+
+} // namespace exsdk

@@ -1,0 +1,191 @@
+#include <exsdk/error.hpp>
+#include <exsdk/sliding_window_limiter.hpp>
+#include <exsdk/timer.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace exsdk {
+
+namespace {
+
+clock::duration default_margin(rate_limit limit) {
+    return std::chrono::duration_cast<clock::duration>(
+        limit.window * sliding_window_limiter::default_margin_fraction);
+}
+
+} // namespace
+
+// Locks a set of limiters in address order (deadlock-free), skipping nulls and duplicates.
+class limiter_set_lock {
+public:
+    static constexpr std::size_t max_limiters = 8;
+
+    explicit limiter_set_lock(std::span<sliding_window_limiter* const> limiters) {
+        for (auto* l : limiters) {
+            if (l == nullptr ||
+                std::find(set_.begin(), set_.begin() + size_, l) != set_.begin() + size_) {
+                continue;
+            }
+            if (size_ == max_limiters) {
+                throw std::invalid_argument("exsdk: too many limiters for one call");
+            }
+            set_[size_++] = l;
+        }
+        std::sort(set_.begin(), set_.begin() + size_);
+        for (std::size_t i = 0; i < size_; ++i) {
+            if (set_[i]->clock_ != set_[0]->clock_) {
+                throw std::invalid_argument("exsdk: limiters of one call must share a clock");
+            }
+            set_[i]->mutex_.lock();
+        }
+    }
+    limiter_set_lock(const limiter_set_lock&) = delete;
+    limiter_set_lock& operator=(const limiter_set_lock&) = delete;
+    ~limiter_set_lock() {
+        for (std::size_t i = size_; i > 0; --i) {
+            set_[i - 1]->mutex_.unlock();
+        }
+    }
+
+    std::span<sliding_window_limiter* const> limiters() const { return {set_.data(), size_}; }
+
+    // Reserves the earliest start that fits every limiter; returns it.
+    clock::time_point reserve(clock::time_point now) {
+        clock::time_point t = now;
+        for (auto* l : limiters()) {
+            l->prune_locked(now);
+            t = std::max(t, l->earliest_locked(now));
+        }
+        for (auto* l : limiters()) {
+            l->starts_.push_back(t);
+        }
+        return t;
+    }
+
+    void release(clock::time_point t) {
+        for (auto* l : limiters()) {
+            l->release_locked(t);
+        }
+    }
+
+private:
+    std::array<sliding_window_limiter*, max_limiters> set_{};
+    std::size_t size_ = 0;
+};
+
+sliding_window_limiter::sliding_window_limiter(rate_limit limit, std::shared_ptr<clock> c)
+    : sliding_window_limiter(limit, std::move(c), default_margin(limit)) {}
+
+sliding_window_limiter::sliding_window_limiter(rate_limit limit, std::shared_ptr<clock> c,
+                                               clock::duration margin)
+    : limit_(limit), clock_(c ? std::move(c) : system_clock()),
+      window_(std::chrono::duration_cast<clock::duration>(limit.window) +
+              std::max(margin, clock::duration::zero())) {
+    if (!limit.enabled()) {
+        throw std::invalid_argument(
+            "exsdk: a sliding_window_limiter needs requests > 0 and window > 0");
+    }
+}
+
+clock::time_point sliding_window_limiter::earliest_locked(clock::time_point now) const {
+    clock::time_point t = now;
+    if (!starts_.empty()) {
+        t = std::max(t, starts_.back()); // reservations stay in arrival order (FIFO)
+    }
+    if (starts_.size() >= limit_.requests) {
+        // The N-th most recent start must have left the window.
+        t = std::max(t, starts_[starts_.size() - limit_.requests] + window_);
+    }
+    return t;
+}
+
+void sliding_window_limiter::prune_locked(clock::time_point now) {
+    // A start at or before now - window can no longer share a window with any start >= now.
+    const auto horizon = now - window_;
+    while (!starts_.empty() && starts_.front() <= horizon) {
+        starts_.pop_front();
+    }
+}
+
+void sliding_window_limiter::release_locked(clock::time_point reservation) {
+    // Usually the newest reservation; search from the back.
+    for (auto it = starts_.end(); it != starts_.begin();) {
+        --it;
+        if (*it == reservation) {
+            starts_.erase(it);
+            return;
+        }
+        if (*it < reservation) {
+            return;
+        }
+    }
+}
+
+asio::awaitable<boost::system::error_code> sliding_window_limiter::acquire() {
+    sliding_window_limiter* self = this;
+    co_return co_await acquire_all(std::span<sliding_window_limiter* const>(&self, 1));
+}
+
+asio::awaitable<boost::system::error_code>
+sliding_window_limiter::acquire_all(std::span<sliding_window_limiter* const> limiters) {
+    std::shared_ptr<clock> clk;
+    clock::time_point start{};
+    {
+        limiter_set_lock lock(limiters);
+        if (lock.limiters().empty()) {
+            co_return boost::system::error_code{};
+        }
+        clk = lock.limiters()[0]->clock_;
+        start = lock.reserve(clk->now());
+    }
+    if (start <= clk->now()) {
+        co_return boost::system::error_code{}; // fast path: no timer at all
+    }
+    co_await asio::this_coro::throw_if_cancelled(false);
+    timer t(co_await asio::this_coro::executor, clk);
+    t.expires_at(start);
+    auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        limiter_set_lock lock(limiters);
+        lock.release(start);
+        co_return make_error_code(errc::cancelled);
+    }
+    co_return boost::system::error_code{};
+}
+
+bool sliding_window_limiter::try_acquire() {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_->now();
+    prune_locked(now);
+    if (earliest_locked(now) > now) {
+        return false;
+    }
+    starts_.push_back(now);
+    return true;
+}
+
+clock::time_point sliding_window_limiter::next_start() const {
+    std::lock_guard lock(mutex_);
+    return earliest_locked(clock_->now());
+}
+
+std::size_t sliding_window_limiter::waiting() const {
+    std::lock_guard lock(mutex_);
+    const auto now = clock_->now();
+    return static_cast<std::size_t>(
+        std::count_if(starts_.begin(), starts_.end(), [now](auto t) { return t > now; }));
+}
+
+std::size_t sliding_window_limiter::starts_in_window(clock::time_point t) const {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(
+        starts_.begin(), starts_.end(), [&](auto s) { return s > t - window_ && s <= t; }));
+}
+
+} // namespace exsdk
