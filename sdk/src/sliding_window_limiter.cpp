@@ -94,7 +94,7 @@ sliding_window_limiter::sliding_window_limiter(rate_limit limit, std::shared_ptr
 }
 
 clock::time_point sliding_window_limiter::earliest_locked(clock::time_point now) const {
-    clock::time_point t = now;
+    clock::time_point t = std::max(now, held_until_);
     if (!starts_.empty()) {
         t = std::max(t, starts_.back()); // reservations stay in arrival order (FIFO)
     }
@@ -157,6 +157,11 @@ sliding_window_limiter::acquire_all(std::span<sliding_window_limiter* const> lim
         co_return make_error_code(errc::cancelled);
     }
     co_return boost::system::error_code{};
+}
+
+void sliding_window_limiter::hold_until(clock::time_point t) {
+    std::lock_guard lock(mutex_);
+    held_until_ = std::max(held_until_, t);
 }
 
 bool sliding_window_limiter::try_acquire() {

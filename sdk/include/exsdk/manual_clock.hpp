@@ -4,6 +4,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
+#include <exsdk/detail/pending_handler.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -56,18 +57,13 @@ public:
     bool is_pending(std::uint64_t id) const;
 
 private:
-    struct waiter {
-        boost::asio::any_io_executor work; // tracked: keeps the waiter's context busy, like a timer
-        wait_handler handler;
-    };
     void fire_due();
-    void complete(waiter w, boost::system::error_code ec);
 
     std::atomic<std::int64_t> now_ns_;
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
     // Key: (deadline ns, id): deadline order, ties in scheduling order.
-    std::map<std::pair<std::int64_t, std::uint64_t>, waiter> waits_;
+    std::map<std::pair<std::int64_t, std::uint64_t>, detail::pending_handler> waits_;
     std::map<std::uint64_t, std::int64_t> deadline_of_;
 };
 

@@ -59,6 +59,11 @@ public:
     static asio::awaitable<boost::system::error_code>
     acquire_all(std::span<sliding_window_limiter* const> limiters);
 
+    /// No call starts before `t`: the exchange gave an unblock time (BingX 100410), and every
+    /// caller of the endpoint should wait for it instead of prolonging the block. Keeps the
+    /// later of this and any earlier hold.
+    void hold_until(clock::time_point t);
+
     /// Records a start now if one is allowed now; never waits.
     bool try_acquire();
 
@@ -80,6 +85,7 @@ private:
     clock::duration window_;
     mutable std::mutex mutex_;
     std::deque<clock::time_point> starts_; // reservations, sorted, pruned to the relevant window
+    clock::time_point held_until_{};
 };
 
 } // namespace exsdk

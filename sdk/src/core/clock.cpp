@@ -1,11 +1,8 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/manual_clock.hpp>
 
-#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 
 #include <vector>
 
@@ -97,10 +94,9 @@ std::uint64_t manual_clock::schedule(time_point deadline, boost::asio::any_io_ex
     const auto deadline_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count();
     auto slot = boost::asio::get_associated_cancellation_slot(h);
-    waiter w{boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked),
-             std::move(h)};
+    detail::pending_handler w(std::move(ex), std::move(h));
     if (deadline_ns <= now_ns_.load(std::memory_order_acquire)) {
-        complete(std::move(w), {});
+        std::move(w).complete({});
         return 0;
     }
     std::lock_guard lock(mutex_);
@@ -119,7 +115,7 @@ std::uint64_t manual_clock::schedule(time_point deadline, boost::asio::any_io_ex
 }
 
 std::size_t manual_clock::cancel(std::uint64_t id) {
-    std::optional<waiter> w;
+    std::optional<detail::pending_handler> w;
     {
         std::lock_guard lock(mutex_);
         auto it = deadline_of_.find(id);
@@ -130,12 +126,12 @@ std::size_t manual_clock::cancel(std::uint64_t id) {
         deadline_of_.erase(it);
         w.emplace(std::move(node.mapped()));
     }
-    complete(std::move(*w), boost::asio::error::operation_aborted);
+    std::move(*w).complete(boost::asio::error::operation_aborted);
     return 1;
 }
 
 void manual_clock::fire_due() {
-    std::vector<waiter> due;
+    std::vector<detail::pending_handler> due;
     {
         std::lock_guard lock(mutex_);
         const auto now_ns = now_ns_.load(std::memory_order_acquire);
@@ -146,23 +142,8 @@ void manual_clock::fire_due() {
         }
     }
     for (auto& w : due) {
-        complete(std::move(w), {});
+        std::move(w).complete({});
     }
-}
-
-void manual_clock::complete(waiter w, boost::system::error_code ec) {
-    // Always through a post: advance() and cancel() may be called from inside handlers or from
-    // another thread, and a completion must never run inside them.
-    auto ex = w.work;
-    boost::asio::post(ex, [w = std::move(w), ec]() mutable {
-        auto slot = boost::asio::get_associated_cancellation_slot(w.handler);
-        if (slot.is_connected()) {
-            slot.clear();
-        }
-        auto handler = std::move(w.handler);
-        w.work = {}; // release the work guard before running the continuation
-        std::move(handler)(ec);
-    });
 }
 
 } // namespace exsdk

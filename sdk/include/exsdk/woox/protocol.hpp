@@ -120,3 +120,15 @@ inline constexpr std::chrono::hours max_socket_lifetime{24};
 inline constexpr std::size_t max_sockets_per_ip = 100;
 
 } // namespace exsdk::woox::protocol
+
+// --- mock exchange answers (spec section 4) ------------------------------------------------
+namespace exsdk::woox::protocol::message {
+/// systemInfo data.msg while the system is up (data.status 0).
+inline constexpr std::string_view system_ok = "System is functioning properly.";
+/// Unknown path (HTTP 404, code -1006) and known path with another method (HTTP 405, -1000).
+inline constexpr std::string_view path_not_found = "The requested API path does not exist.";
+inline constexpr std::string_view method_not_allowed =
+    "The request method is not supported for this API path.";
+/// Body above the size limit (HTTP 413, code -1005).
+inline constexpr std::string_view body_too_large = "Request body is too large.";
+} // namespace exsdk::woox::protocol::message

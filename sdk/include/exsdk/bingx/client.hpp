@@ -1,0 +1,57 @@
+// exsdk::bingx::client: awaitable BingX user-data-stream client.
+//
+//   exsdk::bingx::client c(executor, cfg);
+//   auto key = co_await c.generate_listen_key();
+//   co_await c.extend_listen_key(key->key);   // every 30 min
+//   co_await c.delete_listen_key(key->key);
+//
+// Every call goes limiter -> signer -> transport -> parser, with the configured retries (which
+// wait for BingX's "unblocked after" time instead of retrying inside a block) and clock sync,
+// and reports failures as values. Calls take the UID limit and the process-wide IP-group limits
+// together. Same concurrency and cancellation rules as exsdk::woox::client.
+#pragma once
+
+#include <exsdk/bingx/config.hpp>
+#include <exsdk/bingx/types.hpp>
+#include <exsdk/config.hpp>
+#include <exsdk/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <string_view>
+
+namespace exsdk::bingx {
+
+class client {
+public:
+    /// Throws exsdk::exception (errc::invalid_argument) for an unusable config.
+    client(asio::any_io_executor ex, config cfg);
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+    ~client();
+
+    /// POST userDataStream: a new listen key, valid 60 min.
+    asio::awaitable<result<listen_key>> generate_listen_key();
+    /// PUT userDataStream: another 60 min for `key`. errc::not_found when it already lapsed.
+    asio::awaitable<result<void>> extend_listen_key(std::string_view key);
+    /// DELETE userDataStream. errc::not_found when it does not exist.
+    asio::awaitable<result<void>> delete_listen_key(std::string_view key);
+
+    /// GET /openApi/swap/v2/server/time (no credentials needed).
+    asio::awaitable<result<clock::wall_time>> server_time();
+    /// Syncs the signing clock with server_time() now (midpoint estimate).
+    asio::awaitable<result<void>> sync_clock();
+    clock::duration clock_offset() const;
+
+    const config& get_config() const;
+    asio::any_io_executor get_executor() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace exsdk::bingx

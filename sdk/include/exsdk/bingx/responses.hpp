@@ -1,0 +1,32 @@
+// BingX answers -> typed results (sans-io). Error mapping (spec 2.2):
+//   100001 / 100412 -> invalid_signature, 100413 -> unauthorized, 100419 -> ip_not_allowed,
+//   100421 -> timestamp_rejected, 100004 -> permission_denied, 80014 -> bad_request,
+//   100410 -> rate_limited with retry_after parsed from "unblocked after <ms>" /
+//   "can retry after time: <ms>"; HTTP 204 (listenKey missing) -> bad_request, 404 -> not_found,
+//   418 -> banned, 429 -> rate_limited, 5xx -> server_error; anything unparseable -> protocol.
+#pragma once
+
+#include <exsdk/clock.hpp>
+#include <exsdk/detail/http_message.hpp>
+#include <exsdk/error.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace exsdk::bingx::responses {
+
+/// The error an answer that is not a success describes.
+error to_error(const detail::http_response& r);
+
+/// The key of a generate answer, bare {"listenKey":..} or wrapped {"code":0,"data":{..}}.
+result<std::string> parse_listen_key(const detail::http_response& r);
+/// PUT/DELETE: 200 with an empty body (or {"code":0}) is success.
+result<void> parse_empty_success(const detail::http_response& r);
+/// {"code":0,"msg":"","data":{"serverTime":<ms>}}
+result<clock::wall_time> parse_server_time(const detail::http_response& r);
+
+/// The unblock time in a 100410 message, if it carries one.
+std::optional<clock::wall_time> parse_unblock_time(std::string_view message);
+
+} // namespace exsdk::bingx::responses

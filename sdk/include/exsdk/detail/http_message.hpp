@@ -1,0 +1,57 @@
+// Plain HTTP request/response values: what signers produce and parsers consume. Beast-free, so
+// the request building and answer parsing of both exchanges stay sans-io and unit-testable.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace exsdk::detail {
+
+enum class http_method { get, post, put, del };
+
+constexpr std::string_view to_string(http_method m) noexcept {
+    switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::put: return "PUT";
+    case http_method::del: return "DELETE";
+    }
+    return "GET";
+}
+
+/// True when `s` can be sent as a header value or URL component (no control characters).
+constexpr bool is_header_safe(std::string_view s) noexcept {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct http_header {
+    std::string_view name; // names are protocol constants
+    std::string value;
+};
+
+struct http_request {
+    http_method method = http_method::get;
+    std::string target;            ///< path + query, exactly as signed
+    std::string body;              ///< exact bytes signed
+    std::string_view content_type; ///< empty: no Content-Type header
+    std::array<http_header, 4> headers{};
+    std::size_t header_count = 0;
+
+    void add_header(std::string_view name, std::string value) {
+        headers.at(header_count++) = http_header{name, std::move(value)};
+    }
+};
+
+struct http_response {
+    unsigned status = 0;
+    std::string body;
+};
+
+} // namespace exsdk::detail

@@ -1,0 +1,46 @@
+// The HTTP/1.1 transport of a client: a keep-alive connection pool to one host, shared by every
+// coroutine of the client (use the client from one strand), TLS through OpenSSL with SNI and
+// host-name verification, connect and request timeouts on the client's clock, and Asio
+// per-operation cancellation (a cancelled send returns errc::cancelled at once and gives its
+// connection slot back). A request that fails on a reused connection before any byte of the
+// answer arrived (the server closed the idle connection) is sent once more on a fresh connection.
+#pragma once
+
+#include <exsdk/clock.hpp>
+#include <exsdk/config.hpp>
+#include <exsdk/detail/base_url.hpp>
+#include <exsdk/detail/http_message.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/tls_config.hpp>
+#include <exsdk/transport_config.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+
+namespace exsdk::detail {
+
+class http_transport {
+public:
+    /// Throws exsdk::exception (errc::invalid_argument) when the TLS settings cannot be loaded.
+    http_transport(asio::any_io_executor ex, base_url url, const tls_config& tls,
+                   transport_config cfg, std::shared_ptr<clock> clk);
+    http_transport(const http_transport&) = delete;
+    http_transport& operator=(const http_transport&) = delete;
+    ~http_transport();
+
+    /// Sends one request and reads its answer. Errors: network, timeout, cancelled, protocol.
+    asio::awaitable<result<http_response>> send(const http_request& req);
+
+    /// Closes the idle pooled connections (requests in flight finish on theirs).
+    void close_idle();
+    /// Open connections (idle or in use).
+    std::size_t open_connections() const;
+    const base_url& url() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace exsdk::detail

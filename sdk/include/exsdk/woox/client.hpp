@@ -1,0 +1,67 @@
+// exsdk::woox::client: awaitable WOO X account API client.
+//
+//   exsdk::woox::client c(executor, cfg);
+//   auto key = co_await c.create_listen_key();
+//   if (!key) { /* key.error().code == exsdk::errc::rate_limited, ... */ }
+//
+// Every call goes limiter -> signer -> transport -> parser, with the configured retries and
+// clock sync, and reports failures as values (never throws). Calls may run concurrently from
+// many coroutines on the client's executor (use a strand when that executor is multi-threaded);
+// each supports Asio per-operation cancellation. The client may be destroyed while calls are in
+// flight: they keep what they need alive and finish.
+#pragma once
+
+#include <exsdk/config.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/woox/config.hpp>
+#include <exsdk/woox/types.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace exsdk::woox {
+
+class client {
+public:
+    /// Throws exsdk::exception (errc::invalid_argument) for an unusable config (bad base URL,
+    /// unreadable CA file, API key with control characters).
+    client(asio::any_io_executor ex, config cfg);
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+    ~client();
+
+    /// POST /v3/account/listenKey. Creating a key expires the API key's previous one at once:
+    /// never call this while a healthy private stream uses the current key.
+    asio::awaitable<result<listen_key>> create_listen_key();
+
+    /// GET /v3/account/credentials, one page. page >= 1, 1 <= size <= 1000, else
+    /// errc::invalid_argument without sending anything.
+    asio::awaitable<result<api_key_page>> api_key_permissions(std::int64_t page = 1,
+                                                              std::int64_t size = 25);
+
+    /// Every page of /v3/account/credentials, each request through the rate limiter.
+    asio::awaitable<result<std::vector<api_key_permission>>>
+    all_api_key_permissions(std::int64_t page_size = 1000);
+
+    /// GET /v3/public/systemInfo: the exchange's time (no credentials needed).
+    asio::awaitable<result<clock::wall_time>> server_time();
+
+    /// Syncs the signing clock with server_time() now (midpoint estimate).
+    asio::awaitable<result<void>> sync_clock();
+    /// Current estimate of exchange time minus local wall time.
+    clock::duration clock_offset() const;
+
+    const config& get_config() const;
+    asio::any_io_executor get_executor() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace exsdk::woox

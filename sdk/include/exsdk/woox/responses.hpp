@@ -1,0 +1,23 @@
+// WOO X answers -> typed results (sans-io). Error mapping (spec 1.2):
+//   -1000 / 5xx -> server_error, -1001 -> invalid_signature, -1002 -> unauthorized (refined to
+//   timestamp_rejected / ip_not_allowed / permission_denied by the message), -1003 / 429 ->
+//   rate_limited, -1004 / -1005 -> bad_request, -1006 -> not_found, 418 -> banned; anything
+//   unparseable -> protocol. `code` is accepted as a number or a string ("-1000").
+#pragma once
+
+#include <exsdk/clock.hpp>
+#include <exsdk/detail/http_message.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/woox/types.hpp>
+
+namespace exsdk::woox::responses {
+
+/// The error an answer that is not a success describes.
+error to_error(const detail::http_response& r);
+
+result<listen_key> parse_listen_key(const detail::http_response& r);
+result<api_key_page> parse_api_key_page(const detail::http_response& r);
+/// The server time of /v3/public/systemInfo (its top-level "timestamp").
+result<clock::wall_time> parse_system_info(const detail::http_response& r);
+
+} // namespace exsdk::woox::responses

@@ -1,0 +1,199 @@
+#include "detail/client_core.hpp"
+
+#include <exsdk/bingx/client.hpp>
+#include <exsdk/bingx/ip_group.hpp>
+#include <exsdk/bingx/requests.hpp>
+#include <exsdk/bingx/responses.hpp>
+#include <exsdk/bingx/signer.hpp>
+
+#include <array>
+
+namespace exsdk::bingx {
+
+namespace {
+
+detail::base_url parse_url_or_throw(const std::string& url) {
+    auto parsed = detail::parse_base_url(url);
+    if (!parsed) {
+        throw exception(parsed.error());
+    }
+    return *parsed;
+}
+
+error missing_credentials() {
+    return error(errc::invalid_argument, "BingX API key and secret are required for this call");
+}
+
+// Listen keys are 64 hex characters; anything outside [A-Za-z0-9_-] could not be a key and must
+// not reach the query string unescaped.
+bool plausible_key(std::string_view key) {
+    if (key.empty() || key.size() > 256) {
+        return false;
+    }
+    for (char c : key) {
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum method_index : std::size_t { post_index = 0, put_index = 1, delete_index = 2 };
+
+} // namespace
+
+struct client::impl {
+    config cfg;
+    detail::base_url url;
+    detail::client_core core;
+    bingx::signer signer;
+    // The UID limit(s): one shared by POST/PUT/DELETE unless configured separately.
+    std::array<std::shared_ptr<sliding_window_limiter>, 3> uid_limiters;
+    std::shared_ptr<ip_group> group;
+    std::array<sliding_window_limiter*, 3> endpoint_limiters{};
+
+    impl(asio::any_io_executor ex, config c)
+        : cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
+          core(ex, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
+               cfg.clock ? cfg.clock : system_clock()),
+          signer(cfg.credentials) {
+        cfg.clock = core.get_clock();
+        if (cfg.limits.enabled) {
+            setup_limits();
+        }
+        core.set_server_time([this]() { return server_time(); });
+    }
+
+    void setup_limits() {
+        const auto& l = cfg.limits;
+        const auto& clk = core.get_clock();
+        for (std::size_t i = 0; i < uid_limiters.size(); ++i) {
+            if (l.user_data_stream_limiter) {
+                uid_limiters[i] = l.user_data_stream_limiter;
+            } else if (i == 0 || l.separate_method_limits) {
+                if (l.user_data_stream.enabled()) {
+                    uid_limiters[i] =
+                        std::make_shared<sliding_window_limiter>(l.user_data_stream, clk);
+                }
+            } else {
+                uid_limiters[i] = uid_limiters[0];
+            }
+        }
+        group = l.group;
+        if (!group && l.ip_group.enabled() && l.ip_endpoint.enabled()) {
+            group = ip_group::shared(url.host + ":" + std::to_string(url.port), l.ip_group,
+                                     l.ip_endpoint, clk);
+        }
+        if (group) {
+            const std::string path(protocol::user_data_stream_path);
+            endpoint_limiters[post_index] = &group->endpoint("POST " + path);
+            endpoint_limiters[put_index] = &group->endpoint("PUT " + path);
+            endpoint_limiters[delete_index] = &group->endpoint("DELETE " + path);
+        }
+    }
+
+    // The limits one userDataStream call takes together: its UID window first (held back when
+    // the exchange names an unblock time), then the IP group and the endpoint's IP limit.
+    std::array<sliding_window_limiter*, 3> limits_for(method_index m) const {
+        return {uid_limiters[m].get(), group ? &group->group() : nullptr, endpoint_limiters[m]};
+    }
+
+    std::optional<std::int64_t> recv_window_ms() const {
+        if (!cfg.recv_window) {
+            return std::nullopt;
+        }
+        return cfg.recv_window->count();
+    }
+
+    asio::awaitable<result<clock::wall_time>> server_time() {
+        auto answer = co_await core.transport().send(requests::server_time());
+        if (!answer) {
+            co_return answer.error();
+        }
+        co_return responses::parse_server_time(*answer);
+    }
+
+    asio::awaitable<result<void>> key_call(method_index m, detail::http_request (*make)(),
+                                           std::string_view key) {
+        if (!plausible_key(key)) {
+            co_return error(errc::invalid_argument,
+                            "listen key must be 1-256 characters of [A-Za-z0-9_-]");
+        }
+        if (!signer.has_credentials()) {
+            co_return missing_credentials();
+        }
+        const std::array<param, 1> params{param{protocol::listen_key_param, key}};
+        const auto limits = limits_for(m);
+        co_return co_await core.run<void>(
+            limits,
+            [&](std::int64_t ts) {
+                auto req = make();
+                signer.sign(req, protocol::user_data_stream_path, params, ts, recv_window_ms());
+                return req;
+            },
+            responses::parse_empty_success);
+    }
+};
+
+client::client(asio::any_io_executor ex, config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+client::~client() = default;
+
+asio::awaitable<result<listen_key>> client::generate_listen_key() {
+    auto self = impl_;
+    if (!self->signer.has_credentials()) {
+        co_return missing_credentials();
+    }
+    const auto limits = self->limits_for(post_index);
+    auto key = co_await self->core.run<std::string>(
+        limits,
+        [&](std::int64_t ts) {
+            auto req = requests::generate_listen_key();
+            self->signer.sign(req, protocol::user_data_stream_path, {}, ts, self->recv_window_ms());
+            return req;
+        },
+        responses::parse_listen_key);
+    if (!key) {
+        co_return key.error();
+    }
+    co_return listen_key{std::move(*key),
+                         from_epoch_ms(self->core.timestamp_ms()) + protocol::listen_key_lifetime};
+}
+
+asio::awaitable<result<void>> client::extend_listen_key(std::string_view key) {
+    auto self = impl_;
+    co_return co_await self->key_call(put_index, requests::extend_listen_key, key);
+}
+
+asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
+    auto self = impl_;
+    co_return co_await self->key_call(delete_index, requests::delete_listen_key, key);
+}
+
+asio::awaitable<result<clock::wall_time>> client::server_time() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->server_time();
+}
+
+asio::awaitable<result<void>> client::sync_clock() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->core.sync_clock();
+}
+
+clock::duration client::clock_offset() const {
+    return impl_->core.offset();
+}
+const config& client::get_config() const {
+    return impl_->cfg;
+}
+asio::any_io_executor client::get_executor() const {
+    return impl_->core.executor();
+}
+
+} // namespace exsdk::bingx

@@ -1,0 +1,72 @@
+#include <exsdk/detail/async_semaphore.hpp>
+#include <exsdk/detail/pending_handler.hpp>
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
+namespace exsdk::detail {
+
+pending_handler::pending_handler(boost::asio::any_io_executor ex, handler_type h)
+    : work(boost::asio::prefer(ex, boost::asio::execution::outstanding_work.tracked)),
+      handler(std::move(h)) {}
+
+void pending_handler::complete(boost::system::error_code ec) && {
+    auto ex = work;
+    boost::asio::post(ex, [self = std::move(*this), ec]() mutable {
+        auto slot = boost::asio::get_associated_cancellation_slot(self.handler);
+        if (slot.is_connected()) {
+            slot.clear();
+        }
+        auto h = std::move(self.handler);
+        self.work = {}; // release the work guard before the continuation runs
+        std::move(h)(ec);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async_semaphore::~async_semaphore() {
+    auto waiters = std::move(waiters_);
+    for (auto& [id, w] : waiters) {
+        std::move(w).complete(boost::asio::error::operation_aborted);
+    }
+}
+
+void async_semaphore::start_wait(pending_handler::handler_type h) {
+    auto slot = boost::asio::get_associated_cancellation_slot(h);
+    pending_handler w(ex_, std::move(h));
+    if (try_acquire()) {
+        std::move(w).complete({});
+        return;
+    }
+    const std::uint64_t id = next_id_++;
+    waiters_.emplace(id, std::move(w));
+    if (slot.is_connected()) {
+        slot.assign([this, id](boost::asio::cancellation_type type) {
+            if (type != boost::asio::cancellation_type::none) {
+                cancel(id);
+            }
+        });
+    }
+}
+
+void async_semaphore::cancel(std::uint64_t id) {
+    auto node = waiters_.extract(id);
+    if (!node.empty()) {
+        std::move(node.mapped()).complete(boost::asio::error::operation_aborted);
+    }
+}
+
+void async_semaphore::release() {
+    if (waiters_.empty()) {
+        ++permits_;
+        return;
+    }
+    auto node = waiters_.extract(waiters_.begin());
+    std::move(node.mapped()).complete({});
+}
+
+} // namespace exsdk::detail

@@ -1,0 +1,114 @@
+// The request path shared by both clients (private to the SDK):
+//   limiter -> signer (build) -> transport -> parser -> typed result, with retries and clock sync.
+#pragma once
+
+#include <exsdk/clock.hpp>
+#include <exsdk/clock_sync.hpp>
+#include <exsdk/detail/http_transport.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/retry_policy.hpp>
+#include <exsdk/sliding_window_limiter.hpp>
+#include <exsdk/timer.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <random>
+#include <span>
+
+namespace exsdk::detail {
+
+class client_core {
+public:
+    using server_time_fn = std::function<asio::awaitable<result<clock::wall_time>>()>;
+
+    client_core(asio::any_io_executor ex, const base_url& url, const tls_config& tls,
+                const transport_config& transport, retry_policy retry, clock_sync_config sync,
+                std::shared_ptr<clock> clk);
+
+    /// Set by the exchange client: one unsigned server-time request.
+    void set_server_time(server_time_fn fn) { server_time_ = std::move(fn); }
+
+    /// Epoch ms to sign with: local wall time corrected by the last clock sync.
+    std::int64_t timestamp_ms() const noexcept {
+        return clk_->wall_ms() + offset_ms_.load(std::memory_order_relaxed);
+    }
+    clock::duration offset() const noexcept {
+        return std::chrono::milliseconds(offset_ms_.load(std::memory_order_relaxed));
+    }
+
+    /// Estimates the offset from one server-time round trip (midpoint of send and receive).
+    asio::awaitable<result<void>> sync_clock();
+
+    http_transport& transport() noexcept { return transport_; }
+    const std::shared_ptr<clock>& get_clock() const noexcept { return clk_; }
+    const asio::any_io_executor& executor() const noexcept { return ex_; }
+
+    /// Runs one call: for each attempt, acquire every limiter in `limits` (limits[0], if any, is
+    /// the endpoint's own limiter: an unblock time from the exchange holds it back for every
+    /// caller), build and sign with the current timestamp, send, parse. Retries per the policy;
+    /// on a rejected timestamp, re-syncs the clock and retries once.
+    template <class T, class Build, class Parse>
+    asio::awaitable<result<T>> run(std::span<sliding_window_limiter* const> limits, Build build,
+                                   Parse parse);
+
+private:
+    double next_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+    asio::awaitable<void> maybe_sync_before_call();
+    void hold_back(std::span<sliding_window_limiter* const> limits, const error& e);
+
+    asio::any_io_executor ex_;
+    std::shared_ptr<clock> clk_;
+    http_transport transport_;
+    retry_policy retry_;
+    clock_sync_config sync_;
+    std::minstd_rand rng_;
+    std::atomic<std::int64_t> offset_ms_{0};
+    std::optional<clock::time_point> last_sync_;
+    server_time_fn server_time_;
+};
+
+template <class T, class Build, class Parse>
+asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* const> limits,
+                                            Build build, Parse parse) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    const auto started = clk_->now();
+    co_await maybe_sync_before_call();
+    bool resynced = false;
+    for (std::size_t attempt = 1;; ++attempt) {
+        if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
+            co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
+        }
+        auto answer = co_await transport_.send(build(timestamp_ms()));
+        result<T> r = answer ? parse(*answer) : result<T>(answer.error());
+        if (r || r.error().is(errc::cancelled)) {
+            co_return r;
+        }
+        const error& e = r.error();
+        if (e.is(errc::timestamp_rejected) && sync_.on_rejection && !resynced && server_time_) {
+            resynced = true;
+            if (co_await sync_clock()) {
+                --attempt; // the re-signed attempt after a sync is not counted
+                continue;
+            }
+        }
+        hold_back(limits, e);
+        const auto d = decide_retry(retry_, e, attempt, started, clk_->now(),
+                                    from_epoch_ms(timestamp_ms()), next_random());
+        if (!d.retry) {
+            co_return r;
+        }
+        timer t(ex_, clk_);
+        t.expires_at(d.at);
+        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return error(errc::cancelled, "cancelled while waiting to retry");
+        }
+    }
+}
+
+} // namespace exsdk::detail

@@ -1,0 +1,68 @@
+#include <exsdk/detail/base_url.hpp>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+
+namespace exsdk::detail {
+
+result<base_url> parse_base_url(std::string_view text) {
+    auto parsed = boost::urls::parse_absolute_uri(text);
+    if (!parsed) {
+        return error(errc::invalid_argument,
+                     "base URL '" + std::string(text) +
+                         "' is not an absolute URL: " + parsed.error().message());
+    }
+    const auto& u = *parsed;
+    base_url out;
+    const auto scheme = u.scheme();
+    if (scheme == "https" || scheme == "wss") {
+        out.tls = true;
+    } else if (scheme != "http" && scheme != "ws") {
+        return error(errc::invalid_argument,
+                     "base URL '" + std::string(text) + "': scheme must be http(s) or ws(s)");
+    }
+    if (u.has_userinfo() || u.has_query() || u.has_fragment() ||
+        !(u.encoded_path().empty() || u.encoded_path() == "/")) {
+        return error(errc::invalid_argument,
+                     "base URL '" + std::string(text) + "' must be scheme://host[:port] only");
+    }
+    switch (u.host_type()) {
+    case boost::urls::host_type::ipv4:
+        out.host = u.host_address();
+        out.host_is_address = true;
+        break;
+    case boost::urls::host_type::ipv6:
+        out.host = u.host_address();
+        out.host_is_address = true;
+        break;
+    case boost::urls::host_type::name: out.host = u.host(); break;
+    default:
+        return error(errc::invalid_argument, "base URL '" + std::string(text) + "' has no host");
+    }
+    if (out.host.empty()) {
+        return error(errc::invalid_argument, "base URL '" + std::string(text) + "' has no host");
+    }
+    const std::uint16_t default_port = out.tls ? 443 : 80;
+    if (u.has_port()) {
+        const auto digits = u.port();
+        unsigned long port = 0;
+        auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() ||
+            port == 0 || port > 65535) {
+            return error(errc::invalid_argument,
+                         "base URL '" + std::string(text) + "' has an invalid port");
+        }
+        out.port = static_cast<std::uint16_t>(port);
+    } else {
+        out.port = default_port;
+    }
+    out.host_header = std::string(u.encoded_host_and_port());
+    if (out.port == default_port && u.has_port()) {
+        out.host_header = std::string(u.encoded_host());
+    }
+    return out;
+}
+
+} // namespace exsdk::detail

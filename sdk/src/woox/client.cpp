@@ -1,0 +1,156 @@
+#include "detail/client_core.hpp"
+
+#include <exsdk/woox/client.hpp>
+#include <exsdk/woox/requests.hpp>
+#include <exsdk/woox/responses.hpp>
+#include <exsdk/woox/signer.hpp>
+
+#include <array>
+
+namespace exsdk::woox {
+
+namespace {
+
+std::shared_ptr<sliding_window_limiter>
+make_limiter(const std::shared_ptr<sliding_window_limiter>& given, rate_limit limit, bool enabled,
+             const std::shared_ptr<clock>& clk) {
+    if (!enabled) {
+        return nullptr;
+    }
+    if (given) {
+        return given;
+    }
+    return limit.enabled() ? std::make_shared<sliding_window_limiter>(limit, clk) : nullptr;
+}
+
+detail::base_url parse_url_or_throw(const std::string& url) {
+    auto parsed = detail::parse_base_url(url);
+    if (!parsed) {
+        throw exception(parsed.error());
+    }
+    return *parsed;
+}
+
+error missing_credentials() {
+    return error(errc::invalid_argument, "WOO X API key and secret are required for this call");
+}
+
+} // namespace
+
+struct client::impl {
+    config cfg;
+    detail::client_core core;
+    woox::signer signer;
+    std::shared_ptr<sliding_window_limiter> listen_key_limiter;
+    std::shared_ptr<sliding_window_limiter> credentials_limiter;
+
+    impl(asio::any_io_executor ex, config c)
+        : cfg(std::move(c)),
+          core(ex, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
+               cfg.clock_sync, cfg.clock ? cfg.clock : system_clock()),
+          signer(cfg.credentials),
+          listen_key_limiter(make_limiter(cfg.limits.listen_key_limiter, cfg.limits.listen_key,
+                                          cfg.limits.enabled, core.get_clock())),
+          credentials_limiter(make_limiter(cfg.limits.credentials_limiter, cfg.limits.credentials,
+                                           cfg.limits.enabled, core.get_clock())) {
+        cfg.clock = core.get_clock();
+        core.set_server_time([this]() { return server_time(); });
+    }
+
+    asio::awaitable<result<clock::wall_time>> server_time() {
+        auto answer = co_await core.transport().send(requests::system_info());
+        if (!answer) {
+            co_return answer.error();
+        }
+        co_return responses::parse_system_info(*answer);
+    }
+};
+
+client::client(asio::any_io_executor ex, config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+client::~client() = default;
+
+asio::awaitable<result<listen_key>> client::create_listen_key() {
+    auto self = impl_;
+    if (!self->signer.has_credentials()) {
+        co_return missing_credentials();
+    }
+    std::array<sliding_window_limiter*, 1> limits{self->listen_key_limiter.get()};
+    co_return co_await self->core.run<listen_key>(
+        limits,
+        [&](std::int64_t ts) {
+            auto req = requests::create_listen_key();
+            self->signer.sign(req, ts);
+            return req;
+        },
+        responses::parse_listen_key);
+}
+
+asio::awaitable<result<api_key_page>> client::api_key_permissions(std::int64_t page,
+                                                                  std::int64_t size) {
+    auto self = impl_;
+    if (page < 1) {
+        co_return error(errc::invalid_argument, "page must be >= 1");
+    }
+    if (size < 1 || size > protocol::max_page_size) {
+        co_return error(errc::invalid_argument, "size must be between 1 and 1000");
+    }
+    if (!self->signer.has_credentials()) {
+        co_return missing_credentials();
+    }
+    std::array<sliding_window_limiter*, 1> limits{self->credentials_limiter.get()};
+    co_return co_await self->core.run<api_key_page>(
+        limits,
+        [&](std::int64_t ts) {
+            auto req = requests::api_key_permissions(page, size);
+            self->signer.sign(req, ts);
+            return req;
+        },
+        responses::parse_api_key_page);
+}
+
+asio::awaitable<result<std::vector<api_key_permission>>>
+client::all_api_key_permissions(std::int64_t page_size) {
+    std::vector<api_key_permission> all;
+    for (std::int64_t page = 1;; ++page) {
+        auto r = co_await api_key_permissions(page, page_size);
+        if (!r) {
+            co_return r.error();
+        }
+        const auto got = static_cast<std::int64_t>(r->rows.size());
+        for (auto& row : r->rows) {
+            all.push_back(std::move(row));
+        }
+        // Stop at the reported total, or at a short/empty page (a total that shrank meanwhile).
+        if (got == 0 || got < page_size || static_cast<std::int64_t>(all.size()) >= r->meta.total) {
+            break;
+        }
+    }
+    co_return all;
+}
+
+asio::awaitable<result<clock::wall_time>> client::server_time() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->server_time();
+}
+
+asio::awaitable<result<void>> client::sync_clock() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->core.sync_clock();
+}
+
+clock::duration client::clock_offset() const {
+    return impl_->core.offset();
+}
+const config& client::get_config() const {
+    return impl_->cfg;
+}
+asio::any_io_executor client::get_executor() const {
+    return impl_->core.executor();
+}
+
+} // namespace exsdk::woox

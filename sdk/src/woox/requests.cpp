@@ -1,0 +1,34 @@
+#include <exsdk/woox/protocol.hpp>
+#include <exsdk/woox/requests.hpp>
+
+namespace exsdk::woox::requests {
+
+detail::http_request create_listen_key() {
+    detail::http_request r;
+    r.method = detail::http_method::post;
+    r.target = protocol::listen_key_path;
+    r.body = protocol::listen_key_body;
+    r.content_type = "application/json";
+    return r;
+}
+
+detail::http_request api_key_permissions(std::int64_t page, std::int64_t size) {
+    detail::http_request r;
+    r.method = detail::http_method::get;
+    r.target.reserve(protocol::credentials_path.size() + 32);
+    r.target.append(protocol::credentials_path)
+        .append("?page=")
+        .append(std::to_string(page))
+        .append("&size=")
+        .append(std::to_string(size));
+    return r;
+}
+
+detail::http_request system_info() {
+    detail::http_request r;
+    r.method = detail::http_method::get;
+    r.target = protocol::system_info_path;
+    return r;
+}
+
+} // namespace exsdk::woox::requests

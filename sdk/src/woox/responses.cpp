@@ -1,0 +1,229 @@
+#include "detail/json.hpp"
+
+#include <exsdk/woox/protocol.hpp>
+#include <exsdk/woox/responses.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace exsdk::woox::responses {
+
+namespace {
+
+bool contains_icase(std::string_view text, std::string_view word) {
+    return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) ==
+                      std::tolower(static_cast<unsigned char>(b));
+           }) != text.end();
+}
+
+errc errc_for_code(std::int64_t code, std::string_view message) {
+    switch (static_cast<protocol::code>(code)) {
+    case protocol::code::unknown: return errc::server_error;
+    case protocol::code::invalid_signature: return errc::invalid_signature;
+    case protocol::code::unauthorized:
+        // One code for several causes (spec 1.2); the message says which. A missing header is
+        // an authentication failure even when the missing header is the timestamp.
+        if (contains_icase(message, "missing")) {
+            return errc::unauthorized;
+        }
+        if (contains_icase(message, "timestamp")) {
+            return errc::timestamp_rejected;
+        }
+        if (contains_icase(message, "IP address") || contains_icase(message, "IP not") ||
+            contains_icase(message, "whitelist")) {
+            return errc::ip_not_allowed;
+        }
+        if (contains_icase(message, "does not have the permission")) {
+            return errc::permission_denied;
+        }
+        return errc::unauthorized;
+    case protocol::code::too_many_requests: return errc::rate_limited;
+    case protocol::code::unknown_parameter:
+    case protocol::code::invalid_parameter: return errc::bad_request;
+    case protocol::code::not_found: return errc::not_found;
+    }
+    return errc::bad_request;
+}
+
+errc errc_for_status(unsigned status) {
+    if (status == 418) {
+        return errc::banned;
+    }
+    if (status == 429) {
+        return errc::rate_limited;
+    }
+    if (status == 401 || status == 403) {
+        return errc::unauthorized;
+    }
+    if (status == 404) {
+        return errc::not_found;
+    }
+    if (status >= 500) {
+        return errc::server_error;
+    }
+    return errc::protocol;
+}
+
+// The `data` object of a success envelope, or the error it describes.
+result<const boost::json::object*> success_data(const detail::http_response& r,
+                                                const boost::json::value& v) {
+    const auto* o = v.if_object();
+    if (o == nullptr) {
+        return detail::protocol_error(r.status, "answer is not a JSON object");
+    }
+    const auto* ok = o->if_contains("success");
+    if (r.status != 200 || ok == nullptr || !ok->is_bool() || !ok->get_bool()) {
+        return to_error(r);
+    }
+    const auto* data = o->if_contains("data");
+    if (data == nullptr || !data->is_object()) {
+        return detail::protocol_error(r.status, "success answer without a data object");
+    }
+    return &data->get_object();
+}
+
+} // namespace
+
+error to_error(const detail::http_response& r) {
+    if (r.status == 418) {
+        error e(errc::banned, "HTTP 418: the exchange banned this client");
+        e.http_status = 418;
+        return e;
+    }
+    auto parsed = detail::parse_json(r.body, r.status);
+    const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
+    std::optional<std::int64_t> code;
+    std::string message;
+    if (o != nullptr) {
+        code = detail::int_member(*o, "code");
+        if (auto m = detail::string_member(*o, "message")) {
+            message = *m;
+        }
+    }
+    error e;
+    if (code) {
+        e = error(errc_for_code(*code, message), message);
+        e.exchange_code = *code;
+    } else {
+        const errc c = errc_for_status(r.status);
+        e = error(c, message.empty() ? "unexpected answer: " + r.body.substr(0, 80) : message);
+    }
+    e.http_status = static_cast<int>(r.status);
+    return e;
+}
+
+result<listen_key> parse_listen_key(const detail::http_response& r) {
+    auto v = detail::parse_json(r.body, r.status);
+    if (!v) {
+        return r.status == 200 ? v.error() : to_error(r);
+    }
+    auto data = success_data(r, *v);
+    if (!data) {
+        return data.error();
+    }
+    listen_key out;
+    auto key = detail::string_member(**data, "authKey");
+    auto expiry = detail::int_member(**data, "expiredTime");
+    if (!key || key->empty() || !expiry) {
+        return detail::protocol_error(r.status, "listenKey answer without authKey/expiredTime");
+    }
+    out.auth_key = *key;
+    out.expired_time_ms = *expiry;
+    return out;
+}
+
+result<api_key_page> parse_api_key_page(const detail::http_response& r) {
+    auto v = detail::parse_json(r.body, r.status);
+    if (!v) {
+        return r.status == 200 ? v.error() : to_error(r);
+    }
+    auto data = success_data(r, *v);
+    if (!data) {
+        return data.error();
+    }
+    const auto* rows = (*data)->if_contains("rows");
+    const auto* meta = (*data)->if_contains("meta");
+    if (rows == nullptr || !rows->is_array() || meta == nullptr || !meta->is_object()) {
+        return detail::protocol_error(r.status, "credentials answer without rows/meta");
+    }
+    auto string_list = [](const boost::json::value& a) -> std::optional<std::vector<std::string>> {
+        if (!a.is_array()) {
+            return std::nullopt;
+        }
+        std::vector<std::string> out;
+        for (const auto& s : a.get_array()) {
+            if (!s.is_string()) {
+                return std::nullopt;
+            }
+            out.emplace_back(s.get_string());
+        }
+        return out;
+    };
+    api_key_page page;
+    page.rows.reserve(rows->get_array().size());
+    for (const auto& row_value : rows->get_array()) {
+        const auto* row = row_value.if_object();
+        if (row == nullptr) {
+            return detail::protocol_error(r.status, "credentials row is not an object");
+        }
+        api_key_permission p;
+        auto name = detail::string_member(*row, "accountName");
+        auto uid = detail::int_member(*row, "userId");
+        auto key = detail::string_member(*row, "apiKey");
+        const auto* perms = row->if_contains("permissions");
+        if (!name || !uid || !key || perms == nullptr) {
+            return detail::protocol_error(r.status, "credentials row misses a field");
+        }
+        auto perm_list = string_list(*perms);
+        if (!perm_list) {
+            return detail::protocol_error(r.status, "credentials row: permissions is not a list");
+        }
+        p.account_name = *name;
+        p.user_id = *uid;
+        p.api_key = *key;
+        p.permissions = std::move(*perm_list);
+        if (const auto* ips = row->if_contains("allowedIPs")) {
+            auto ip_list = string_list(*ips);
+            if (!ip_list) {
+                return detail::protocol_error(r.status,
+                                              "credentials row: allowedIPs is not a list");
+            }
+            p.allowed_ips = std::move(*ip_list);
+        }
+        page.rows.push_back(std::move(p));
+    }
+    const auto& m = meta->get_object();
+    auto total = detail::int_member(m, "total");
+    auto per_page = detail::int_member(m, "recordsPerPage");
+    auto current = detail::int_member(m, "currentPage");
+    if (!total || !per_page || !current) {
+        return detail::protocol_error(r.status, "credentials meta misses a field");
+    }
+    page.meta = {*total, *per_page, *current};
+    return page;
+}
+
+result<clock::wall_time> parse_system_info(const detail::http_response& r) {
+    auto v = detail::parse_json(r.body, r.status);
+    if (!v) {
+        return r.status == 200 ? v.error() : to_error(r);
+    }
+    const auto* o = v->if_object();
+    if (o == nullptr || r.status != 200) {
+        return to_error(r);
+    }
+    if (const auto* ok = o->if_contains("success");
+        ok == nullptr || !ok->is_bool() || !ok->get_bool()) {
+        return to_error(r);
+    }
+    auto ts = detail::int_member(*o, "timestamp");
+    if (!ts) {
+        return detail::protocol_error(r.status, "systemInfo answer without timestamp");
+    }
+    return from_epoch_ms(*ts);
+}
+
+} // namespace exsdk::woox::responses

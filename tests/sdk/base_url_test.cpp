@@ -1,0 +1,42 @@
+#include <exsdk/detail/base_url.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using exsdk::detail::parse_base_url;
+
+TEST(base_url, https_default_port) {
+    auto u = parse_base_url("https://api.woox.io");
+    ASSERT_TRUE(u);
+    EXPECT_TRUE(u->tls);
+    EXPECT_EQ(u->host, "api.woox.io");
+    EXPECT_EQ(u->port, 443);
+    EXPECT_EQ(u->host_header, "api.woox.io");
+    EXPECT_FALSE(u->host_is_address);
+}
+
+TEST(base_url, http_address_and_port) {
+    auto u = parse_base_url("http://127.0.0.1:8080/");
+    ASSERT_TRUE(u);
+    EXPECT_FALSE(u->tls);
+    EXPECT_EQ(u->host, "127.0.0.1");
+    EXPECT_EQ(u->port, 8080);
+    EXPECT_EQ(u->host_header, "127.0.0.1:8080");
+    EXPECT_TRUE(u->host_is_address);
+    auto ws = parse_base_url("wss://wss.woox.io");
+    ASSERT_TRUE(ws);
+    EXPECT_TRUE(ws->tls);
+}
+
+TEST(base_url, rejects_what_it_cannot_use) {
+    for (const char* bad :
+         {"", "api.woox.io", "ftp://x", "https://", "https://u:p@host", "https://host/v3",
+          "https://host?x=1", "http://host:0", "http://host:99999"}) {
+        auto u = parse_base_url(bad);
+        ASSERT_FALSE(u) << bad;
+        EXPECT_EQ(u.error().code, exsdk::errc::invalid_argument) << bad;
+    }
+}
+
+} // namespace

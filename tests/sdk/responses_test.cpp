@@ -1,0 +1,198 @@
+// Answer parsing and the error mapping of both exchanges, row by row (sans-io).
+#include <exsdk/bingx/responses.hpp>
+#include <exsdk/woox/protocol.hpp>
+#include <exsdk/woox/responses.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using exsdk::errc;
+using exsdk::detail::http_response;
+namespace woox = exsdk::woox::responses;
+namespace bingx = exsdk::bingx::responses;
+
+http_response answer(unsigned status, std::string body) {
+    return {status, std::move(body)};
+}
+
+std::string woox_error(int code, std::string_view message) {
+    return R"({"success":false,"code":)" + std::to_string(code) + R"(,"message":")" +
+           std::string(message) + R"("})";
+}
+
+TEST(woox_responses, listen_key_success) {
+    auto r = woox::parse_listen_key(answer(
+        200,
+        R"({"success":true,"data":{"authKey":"abc","expiredTime":1700086400000},"timestamp":1})"));
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_EQ(r->auth_key, "abc");
+    EXPECT_EQ(r->expired_time_ms, 1700086400000);
+    EXPECT_EQ(exsdk::to_epoch_ms(r->expired_time()), 1700086400000);
+}
+
+struct woox_row {
+    unsigned status;
+    int code;
+    std::string_view message;
+    errc expected;
+};
+
+TEST(woox_responses, every_error_code_maps_to_its_errc) {
+    namespace msg = exsdk::woox::protocol::message;
+    const woox_row rows[] = {
+        {500, -1000, msg::unknown, errc::server_error},
+        {401, -1001, msg::invalid_signature, errc::invalid_signature},
+        {401, -1002, msg::unauthorized, errc::unauthorized},
+        {401, -1002, msg::missing_auth_headers, errc::unauthorized},
+        {401, -1002, msg::malformed_timestamp, errc::timestamp_rejected},
+        {401, -1002, msg::stale_timestamp, errc::timestamp_rejected},
+        {401, -1002, msg::ip_not_allowed, errc::ip_not_allowed},
+        {401, -1002, msg::permission_denied, errc::permission_denied},
+        {429, -1003, msg::too_many_requests, errc::rate_limited},
+        {400, -1004, msg::unknown_parameter, errc::bad_request},
+        {400, -1005, msg::invalid_parameter, errc::bad_request},
+        {400, -1006, msg::not_found, errc::not_found},
+    };
+    for (const auto& row : rows) {
+        auto r = woox::parse_listen_key(answer(row.status, woox_error(row.code, row.message)));
+        ASSERT_FALSE(r) << row.code;
+        EXPECT_EQ(r.error().code, row.expected) << row.code << " " << row.message;
+        EXPECT_EQ(r.error().exchange_code, row.code);
+        EXPECT_EQ(r.error().http_status, static_cast<int>(row.status));
+        EXPECT_EQ(r.error().message, row.message);
+    }
+}
+
+TEST(woox_responses, code_given_as_a_string_is_accepted) {
+    auto r = woox::parse_listen_key(
+        answer(500, R"({"success":false,"code":"-1000","message":"internal"})"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, errc::server_error);
+    EXPECT_EQ(r.error().exchange_code, -1000);
+}
+
+TEST(woox_responses, status_only_answers) {
+    EXPECT_EQ(woox::parse_listen_key(answer(418, "")).error().code, errc::banned);
+    EXPECT_EQ(woox::parse_listen_key(answer(429, "too many")).error().code, errc::rate_limited);
+    EXPECT_EQ(woox::parse_listen_key(answer(502, "<html>bad gateway</html>")).error().code,
+              errc::server_error);
+    EXPECT_EQ(woox::parse_listen_key(answer(200, "not json")).error().code, errc::protocol);
+    EXPECT_EQ(woox::parse_listen_key(answer(200, R"({"success":true,"data":{}})")).error().code,
+              errc::protocol);
+    EXPECT_EQ(woox::parse_listen_key(answer(200, R"([1,2])")).error().code, errc::protocol);
+}
+
+TEST(woox_responses, credentials_page_with_and_without_allowed_ips) {
+    auto r = woox::parse_api_key_page(answer(200, R"({"success":true,"data":{"rows":[
+        {"accountName":"Main","userId":12523,"apiKey":"k1","permissions":["READ","TRADE"],"allowedIPs":["127.0.0.1"]},
+        {"accountName":"Main","userId":12523,"apiKey":"k2","permissions":["READ"]}],
+        "meta":{"total":46,"recordsPerPage":2,"currentPage":1}},"timestamp":1721295317627})"));
+    ASSERT_TRUE(r) << r.error();
+    ASSERT_EQ(r->rows.size(), 2u);
+    EXPECT_EQ(r->rows[0].account_name, "Main");
+    EXPECT_EQ(r->rows[0].user_id, 12523);
+    EXPECT_EQ(r->rows[0].permissions, (std::vector<std::string>{"READ", "TRADE"}));
+    ASSERT_TRUE(r->rows[0].allowed_ips);
+    EXPECT_EQ(*r->rows[0].allowed_ips, std::vector<std::string>{"127.0.0.1"});
+    EXPECT_FALSE(r->rows[1].allowed_ips); // omitted: no IP restriction
+    EXPECT_EQ(r->meta.total, 46);
+    EXPECT_EQ(r->meta.records_per_page, 2);
+    EXPECT_EQ(r->meta.current_page, 1);
+}
+
+TEST(woox_responses, system_info_time) {
+    auto r = woox::parse_system_info(
+        answer(200, R"({"success":true,"data":{"status":0},"timestamp":1700000000123})"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(exsdk::to_epoch_ms(*r), 1700000000123);
+}
+
+TEST(bingx_responses, both_listen_key_shapes) {
+    const std::string key = "a8ea75681542e66f1a50a1616dd06ed77dab61baa0c296bca03a9b13ee5f2dd7";
+    auto bare = bingx::parse_listen_key(answer(200, R"({"listenKey":")" + key + R"("})"));
+    ASSERT_TRUE(bare) << bare.error();
+    EXPECT_EQ(*bare, key);
+    auto wrapped = bingx::parse_listen_key(
+        answer(200, R"({"code":0,"msg":"","data":{"listenKey":")" + key + R"("}})"));
+    ASSERT_TRUE(wrapped) << wrapped.error();
+    EXPECT_EQ(*wrapped, key);
+    EXPECT_EQ(bingx::parse_listen_key(answer(200, R"({"code":0,"data":{}})")).error().code,
+              errc::protocol);
+}
+
+TEST(bingx_responses, empty_200_from_put_and_delete_is_success) {
+    EXPECT_TRUE(bingx::parse_empty_success(answer(200, "")));
+    EXPECT_TRUE(bingx::parse_empty_success(answer(200, R"({"code":0,"msg":""})")));
+    auto missing = bingx::parse_empty_success(answer(204, ""));
+    EXPECT_EQ(missing.error().code, errc::bad_request);
+    EXPECT_EQ(missing.error().http_status, 204);
+    auto gone = bingx::parse_empty_success(answer(404, ""));
+    EXPECT_EQ(gone.error().code, errc::not_found);
+}
+
+struct bingx_row {
+    std::int64_t code;
+    std::string message;
+    errc expected;
+};
+
+TEST(bingx_responses, every_error_code_maps_to_its_errc) {
+    const bingx_row rows[] = {
+        {100001, "Signature verification failed", errc::invalid_signature},
+        {100412, "Null signature", errc::invalid_signature},
+        {100413, "Incorrect apiKey", errc::unauthorized},
+        {100419, "IP does not match IP whitelist", errc::ip_not_allowed},
+        {100421, "Null timestamp or timestamp mismatch", errc::timestamp_rejected},
+        {80014, "timestamp is invalid", errc::bad_request},
+        {100004, "Permission denied as the API key was created without the permission",
+         errc::permission_denied},
+        {100410, "rate limited", errc::rate_limited},
+    };
+    for (const auto& row : rows) {
+        auto r = bingx::parse_listen_key(answer(200, R"({"code":)" + std::to_string(row.code) +
+                                                         R"(,"msg":")" + row.message +
+                                                         R"(","timestamp":1})"));
+        ASSERT_FALSE(r) << row.code;
+        EXPECT_EQ(r.error().code, row.expected) << row.code;
+        EXPECT_EQ(r.error().exchange_code, row.code);
+        EXPECT_EQ(r.error().message, row.message);
+        EXPECT_EQ(r.error().http_status, 200);
+    }
+}
+
+TEST(bingx_responses, rate_limit_messages_carry_their_unblock_time) {
+    auto disabled = bingx::parse_listen_key(answer(
+        200,
+        R"({"code":100410,"msg":"code:100410:The endpoint trigger frequency limit rule is currently in the disabled period and will be unblocked after 1727193814249"})"));
+    ASSERT_FALSE(disabled);
+    EXPECT_EQ(disabled.error().code, errc::rate_limited);
+    ASSERT_TRUE(disabled.error().retry_after);
+    EXPECT_EQ(exsdk::to_epoch_ms(*disabled.error().retry_after), 1727193814249);
+
+    auto errors = bingx::parse_empty_success(answer(
+        200,
+        R"({"code":100410,"msg":"over 20 error code:100202 requests within 480000 ms for this api, please verify and fix it ,can retry after time: 1727193970155"})"));
+    ASSERT_FALSE(errors);
+    ASSERT_TRUE(errors.error().retry_after);
+    EXPECT_EQ(exsdk::to_epoch_ms(*errors.error().retry_after), 1727193970155);
+
+    auto plain = bingx::parse_listen_key(answer(200, R"({"code":100410,"msg":"rate limited"})"));
+    EXPECT_FALSE(plain.error().retry_after);
+}
+
+TEST(bingx_responses, status_only_answers) {
+    EXPECT_EQ(bingx::parse_listen_key(answer(418, "")).error().code, errc::banned);
+    EXPECT_EQ(bingx::parse_listen_key(answer(429, "")).error().code, errc::rate_limited);
+    EXPECT_EQ(bingx::parse_listen_key(answer(503, "")).error().code, errc::server_error);
+    EXPECT_EQ(bingx::parse_listen_key(answer(200, "<html>")).error().code, errc::protocol);
+}
+
+TEST(bingx_responses, server_time) {
+    auto r = bingx::parse_server_time(
+        answer(200, R"({"code":0,"msg":"","data":{"serverTime":1700000000456}})"));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(exsdk::to_epoch_ms(*r), 1700000000456);
+}
+
+} // namespace
