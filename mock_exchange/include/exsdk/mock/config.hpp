@@ -1,0 +1,100 @@
+// exsdk::mock::config: every setting of the mock exchange, with the documented defaults. The
+// program's flags map one to one onto these fields (docs/mock-exchange.md lists them).
+#pragma once
+
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/clock.hpp>
+#include <exsdk/mock/accounts.hpp>
+#include <exsdk/mock/journal.hpp>
+#include <exsdk/rate_limit.hpp>
+#include <exsdk/woox/protocol.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace exsdk::mock {
+
+using namespace std::chrono_literals;
+
+/// Rate limits, as sliding windows on the mock's clock. A limit with `requests == 0` is off.
+/// Only requests that passed authentication are counted.
+struct limits_config {
+    bool enabled = true; ///< false (--no-rate-limits) switches every limit and block off
+
+    /// WOO X: per account (userId) and endpoint.
+    exsdk::rate_limit woox_listen_key = woox::protocol::listen_key_limit;
+    exsdk::rate_limit woox_credentials = woox::protocol::credentials_limit;
+    /// BingX: per UID for each of POST/PUT/DELETE userDataStream (see below).
+    exsdk::rate_limit bingx_uid = bingx::protocol::uid_limit;
+    /// BingX account IP group: per IP over the group, and per IP and endpoint (method + path).
+    exsdk::rate_limit bingx_ip_group = bingx::protocol::ip_group_limit;
+    exsdk::rate_limit bingx_ip_endpoint = bingx::protocol::ip_endpoint_limit;
+    /// The spec counts 2/s per UID for EACH method; true makes the three methods share one.
+    bool bingx_uid_shared_across_methods = false;
+    /// After a BingX limit is exceeded, the UID + endpoint answers the "disabled period" form
+    /// for this long (0: no disabled period). Calls during it do not extend it.
+    std::chrono::milliseconds bingx_disabled_period = bingx::protocol::default_disabled_period;
+    /// More than this many error answers per API key + endpoint within the window block that
+    /// endpoint for the key (0: rule off).
+    std::size_t bingx_error_threshold = bingx::protocol::error_block_threshold;
+    std::chrono::milliseconds bingx_error_window = bingx::protocol::error_block_window;
+};
+
+struct config {
+    /// Listen address (an IP literal or "localhost") and port (0: an ephemeral port).
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+
+    /// Serve HTTPS only, with a CA and a server certificate (SAN IP:127.0.0.1, DNS:localhost
+    /// and the listen address) generated at start(). `ca_out`, when set, receives the CA PEM.
+    bool tls = false;
+    std::string ca_out;
+
+    /// Every time read (timestamps, expiry, rate windows, timeouts) and wait goes through it.
+    std::shared_ptr<exsdk::clock> clock = exsdk::system_clock();
+
+    /// WOO X: reject when |server - x-api-timestamp| is above this.
+    std::chrono::milliseconds woox_timestamp_window = woox::protocol::default_timestamp_window;
+    /// BingX: reject timestamps further in the future than this ...
+    std::chrono::milliseconds bingx_max_future = bingx::protocol::max_future_skew;
+    /// ... or older than the request's recvWindow, this when the request sends none.
+    std::chrono::milliseconds bingx_default_recv_window = bingx::protocol::default_recv_window;
+
+    limits_config limits;
+
+    /// Serve the admin API under /__admin/ (false: those paths answer 404).
+    bool admin = true;
+
+    mock::accounts accounts = mock::accounts::demo();
+
+    /// Larger request bodies are answered 413 in the exchange's envelope, then the connection
+    /// is closed.
+    std::size_t max_body_bytes = 1 << 20;
+    /// Request header block limit (431, then close).
+    std::size_t max_header_bytes = 16 * 1024;
+
+    /// Connection timeouts, on `clock` (a manual clock only fires them when advanced):
+    std::chrono::milliseconds idle_timeout = 60s;   ///< waiting for a request's first byte
+    std::chrono::milliseconds header_timeout = 10s; ///< first byte to end of headers; TLS handshake
+    std::chrono::milliseconds body_timeout = 30s;   ///< receiving the body
+    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS)
+
+    /// Connections beyond this are closed as soon as they are accepted.
+    std::size_t max_connections = 10000;
+
+    /// The journal keeps the most recent entries up to this many (0: no journal).
+    std::size_t journal_capacity = 100000;
+
+    /// Seed of the listen-key generator (0: random). Same seed, same keys.
+    std::uint64_t seed = 0;
+
+    /// Called for every journaled request (after it is answered, outside the state lock, on
+    /// the server's thread). The program's --log-requests uses it. Must not block.
+    std::function<void(const journal_entry&)> on_request;
+};
+
+} // namespace exsdk::mock

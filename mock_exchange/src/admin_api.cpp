@@ -1,0 +1,394 @@
+// The admin API (/__admin/...): JSON in and out, clear 400 errors, for tests in any language.
+// Not on the hot path, so it parses with Boost.JSON and locks the state per call.
+#include "json_writer.hpp"
+#include "router.hpp"
+
+#include <exsdk/manual_clock.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <mutex>
+#include <stdexcept>
+
+namespace exsdk::mock::detail {
+namespace {
+
+namespace json = boost::json;
+
+void reply(response& res, unsigned status, std::string body) {
+    res.json(status);
+    res.body = std::move(body);
+}
+
+void fail(response& res, unsigned status, std::string_view message) {
+    res.json(status);
+    json_writer(res.body).raw("{").key("error").str(message).raw("}");
+}
+
+void method_not_allowed(response& res, std::string_view allow) {
+    fail(res, 405, "method not allowed; use " + std::string(allow));
+    res.add_header("Allow", std::string(allow));
+}
+
+/// Parses a JSON object body; on failure answers 400 and returns nullopt.
+std::optional<json::object> object_body(const request& req, response& res, bool allow_empty) {
+    if (req.body.empty() && allow_empty) {
+        return json::object{};
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(req.body, ec);
+    if (ec) {
+        fail(res, 400, "body is not valid JSON: " + ec.message());
+        return std::nullopt;
+    }
+    if (!v.is_object()) {
+        fail(res, 400, "body must be a JSON object");
+        return std::nullopt;
+    }
+    return std::move(v.get_object());
+}
+
+std::optional<std::int64_t> int_field(const json::value& v) {
+    if (v.is_int64()) {
+        return v.get_int64();
+    }
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return static_cast<std::int64_t>(v.get_uint64());
+    }
+    return std::nullopt;
+}
+
+// ---- clock --------------------------------------------------------------------------------
+
+void clock_state(response& res, shared_state& st) {
+    res.json(200);
+    json_writer(res.body)
+        .raw("{")
+        .key("now_ms")
+        .num(st.clock->wall_ms())
+        .raw(",")
+        .key("manual")
+        .boolean(st.clock->scheduler() != nullptr)
+        .raw("}");
+}
+
+void post_clock(const request& req, response& res, shared_state& st) {
+    manual_clock* manual = st.clock->scheduler();
+    if (manual == nullptr) {
+        return fail(res, 409,
+                    "the clock is the system clock; start the mock with --clock manual:START_MS "
+                    "to set or advance it");
+    }
+    auto body = object_body(req, res, false);
+    if (!body) {
+        return;
+    }
+    const auto* set = body->if_contains("set");
+    const auto* advance = body->if_contains("advance");
+    if (body->size() != 1 || (set == nullptr && advance == nullptr)) {
+        return fail(res, 400, R"(body must be exactly {"set":EPOCH_MS} or {"advance":MS})");
+    }
+    const auto ms = int_field(set != nullptr ? *set : *advance);
+    if (!ms || *ms < 0) {
+        return fail(res, 400, "the value must be a non-negative integer (milliseconds)");
+    }
+    if (set != nullptr) {
+        // The manual clock's wall time may be skewed from its schedule (a wrapping clock):
+        // move the schedule by the difference so wall time lands on the requested value.
+        const auto delta = *ms - st.clock->wall_ms();
+        if (delta >= 0) {
+            manual->advance(std::chrono::milliseconds(delta));
+        } else {
+            manual->set(manual->wall_now() + std::chrono::milliseconds(delta));
+        }
+    } else {
+        manual->advance(std::chrono::milliseconds(*ms));
+    }
+    clock_state(res, st);
+}
+
+// ---- faults -------------------------------------------------------------------------------
+
+fault parse_fault(const json::value& v, const std::string& at) {
+    if (!v.is_object()) {
+        throw std::invalid_argument(at + ": a fault must be a JSON object");
+    }
+    fault f;
+    for (const auto& kv : v.get_object()) {
+        const std::string name(kv.key());
+        const auto& x = kv.value();
+        auto str = [&]() -> std::string {
+            if (!x.is_string()) {
+                throw std::invalid_argument(at + "." + name + ": must be a string");
+            }
+            return std::string(x.get_string());
+        };
+        auto num = [&]() -> std::int64_t {
+            auto n = int_field(x);
+            if (!n) {
+                throw std::invalid_argument(at + "." + name + ": must be an integer");
+            }
+            return *n;
+        };
+        if (name == "exchange") {
+            f.exchange = str();
+        } else if (name == "method") {
+            f.method = str();
+        } else if (name == "path") {
+            f.path = str();
+        } else if (name == "action") {
+            const auto a = str();
+            if (a == "respond") {
+                f.act = fault::action::respond;
+            } else if (a == "delay") {
+                f.act = fault::action::delay;
+            } else if (a == "drop") {
+                f.act = fault::action::drop;
+            } else {
+                throw std::invalid_argument(at + ".action: must be \"respond\", \"delay\" or "
+                                                 "\"drop\"");
+            }
+        } else if (name == "status") {
+            f.status = static_cast<int>(std::clamp<std::int64_t>(num(), -1, 1000));
+        } else if (name == "body") {
+            // A string is sent as is; any other JSON value is sent serialised.
+            f.body = x.is_string() ? std::string(x.get_string()) : json::serialize(x);
+        } else if (name == "delay_ms") {
+            f.delay = std::chrono::milliseconds(num());
+        } else if (name == "count") {
+            const auto n = num();
+            if (n < 1) {
+                throw std::invalid_argument(at + ".count: must be at least 1");
+            }
+            f.count = static_cast<std::size_t>(n);
+        } else {
+            throw std::invalid_argument(at + "." + name +
+                                        ": unknown field (expected exchange, method, path, "
+                                        "action, status, body, delay_ms, count)");
+        }
+    }
+    try {
+        validate_fault(f);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(at + ": " + e.what());
+    }
+    return f;
+}
+
+void write_fault(json_writer& w, const fault& f) {
+    w.raw("{").key("exchange").str(f.exchange).raw(",").key("method").str(f.method);
+    w.raw(",").key("path").str(f.path).raw(",").key("action").str(to_string(f.act));
+    w.raw(",").key("status").num(f.status).raw(",").key("body").str(f.body);
+    w.raw(",").key("delay_ms").num(f.delay.count()).raw(",").key("count");
+    w.num(static_cast<std::int64_t>(f.count)).raw("}");
+}
+
+void list_faults(response& res, shared_state& st) {
+    res.json(200);
+    json_writer w(res.body);
+    w.raw(R"({"faults":[)");
+    std::lock_guard lock(st.mutex);
+    bool first = true;
+    for (const auto& f : st.faults) {
+        w.raw(first ? "" : ",");
+        first = false;
+        write_fault(w, f);
+    }
+    w.raw("]}");
+}
+
+void post_faults(const request& req, response& res, shared_state& st) {
+    boost::system::error_code ec;
+    auto v = json::parse(req.body, ec);
+    if (ec) {
+        return fail(res, 400, "body is not valid JSON: " + ec.message());
+    }
+    std::vector<fault> added;
+    try {
+        if (v.is_array()) {
+            const auto& arr = v.get_array();
+            for (std::size_t i = 0; i < arr.size(); ++i) {
+                added.push_back(parse_fault(arr[i], "faults[" + std::to_string(i) + "]"));
+            }
+        } else {
+            added.push_back(parse_fault(v, "fault"));
+        }
+    } catch (const std::invalid_argument& e) {
+        return fail(res, 400, e.what());
+    }
+    std::size_t pending = 0;
+    {
+        std::lock_guard lock(st.mutex);
+        st.faults.insert(st.faults.end(), added.begin(), added.end());
+        pending = st.faults.size();
+    }
+    res.json(200);
+    json_writer(res.body)
+        .raw(R"({"added":)")
+        .num(static_cast<std::int64_t>(added.size()))
+        .raw(R"(,"pending":)")
+        .num(static_cast<std::int64_t>(pending))
+        .raw("}");
+}
+
+// ---- journal ------------------------------------------------------------------------------
+
+void write_entry(json_writer& w, const journal_entry& e) {
+    w.raw("{").key("time_ms").num(e.time_ms).raw(",").key("exchange").str(e.exchange);
+    w.raw(",").key("kind").str(e.kind).raw(",").key("method").str(e.method);
+    w.raw(",").key("target").str(e.target).raw(",").key("api_key").str(e.api_key);
+    w.raw(",").key("peer").str(e.peer).raw(",").key("http_status").num(e.http_status);
+    w.raw(",").key("code").num(e.code).raw(",").key("fault").str(e.fault).raw("}");
+}
+
+void get_journal(response& res, shared_state& st) {
+    res.json(200);
+    json_writer w(res.body);
+    w.raw(R"({"entries":[)");
+    std::lock_guard lock(st.mutex);
+    bool first = true;
+    for (const auto& e : st.journal) {
+        w.raw(first ? "" : ",");
+        first = false;
+        write_entry(w, e);
+    }
+    w.raw("]}");
+}
+
+void cleared(response& res, std::size_t n) {
+    res.json(200);
+    json_writer(res.body).raw(R"({"cleared":)").num(static_cast<std::int64_t>(n)).raw("}");
+}
+
+// ---- accounts -----------------------------------------------------------------------------
+
+void get_accounts(response& res, shared_state& st) {
+    std::shared_ptr<const account_index> a;
+    {
+        std::lock_guard lock(st.mutex);
+        a = st.accounts;
+    }
+    reply(res, 200, a->all().to_json(false));
+}
+
+void post_accounts(const request& req, response& res, shared_state& st) {
+    std::shared_ptr<const account_index> index;
+    try {
+        index = std::make_shared<const account_index>(accounts::from_json(req.body));
+    } catch (const std::invalid_argument& e) {
+        return fail(res, 400, e.what());
+    }
+    {
+        std::lock_guard lock(st.mutex);
+        st.set_accounts_locked(index);
+    }
+    reply(res, 200, index->all().to_json(false));
+}
+
+void post_reset(const request& req, response& res, shared_state& st) {
+    auto body = object_body(req, res, true);
+    if (!body) {
+        return;
+    }
+    bool accounts_too = false;
+    for (const auto& kv : *body) {
+        if (kv.key() != "accounts" || !kv.value().is_bool()) {
+            return fail(res, 400, R"(body must be empty, {} or {"accounts":true|false})");
+        }
+        accounts_too = kv.value().get_bool();
+    }
+    std::shared_ptr<const account_index> start;
+    if (accounts_too) {
+        start = std::make_shared<const account_index>(st.cfg.accounts);
+    }
+    {
+        std::lock_guard lock(st.mutex);
+        st.reset_locked();
+        if (start) {
+            st.set_accounts_locked(start);
+        }
+    }
+    res.json(200);
+    json_writer(res.body).raw(R"({"reset":true,"accounts":)").boolean(accounts_too).raw("}");
+}
+
+void health(response& res, shared_state& st, std::size_t connections) {
+    std::size_t keys = 0;
+    {
+        std::lock_guard lock(st.mutex);
+        keys = st.listen_keys.size();
+    }
+    res.json(200);
+    json_writer(res.body)
+        .raw(R"({"status":"ok","time_ms":)")
+        .num(st.clock->wall_ms())
+        .raw(R"(,"clock":)")
+        .str(st.clock->scheduler() != nullptr ? "manual" : "system")
+        .raw(R"(,"connections":)")
+        .num(static_cast<std::int64_t>(connections))
+        .raw(R"(,"listen_keys":)")
+        .num(static_cast<std::int64_t>(keys))
+        .raw("}");
+}
+
+} // namespace
+
+void handle_admin(const request& req, response& res, shared_state& st, std::size_t connections) {
+    const auto path = req.path;
+    const auto m = req.method;
+    if (path == "/__admin/health") {
+        return m == "GET" ? health(res, st, connections) : method_not_allowed(res, "GET");
+    }
+    if (path == "/__admin/clock") {
+        return m == "GET"    ? clock_state(res, st)
+               : m == "POST" ? post_clock(req, res, st)
+                             : method_not_allowed(res, "GET, POST");
+    }
+    if (path == "/__admin/accounts") {
+        return m == "GET"    ? get_accounts(res, st)
+               : m == "POST" ? post_accounts(req, res, st)
+                             : method_not_allowed(res, "GET, POST");
+    }
+    if (path == "/__admin/faults") {
+        if (m == "GET") {
+            return list_faults(res, st);
+        }
+        if (m == "POST") {
+            return post_faults(req, res, st);
+        }
+        if (m == "DELETE") {
+            std::size_t n = 0;
+            {
+                std::lock_guard lock(st.mutex);
+                n = st.faults.size();
+                st.faults.clear();
+            }
+            return cleared(res, n);
+        }
+        return method_not_allowed(res, "GET, POST, DELETE");
+    }
+    if (path == "/__admin/journal") {
+        if (m == "GET") {
+            return get_journal(res, st);
+        }
+        if (m == "DELETE") {
+            std::size_t n = 0;
+            {
+                std::lock_guard lock(st.mutex);
+                n = st.journal.size();
+                st.journal.clear();
+            }
+            return cleared(res, n);
+        }
+        return method_not_allowed(res, "GET, DELETE");
+    }
+    if (path == "/__admin/reset") {
+        return m == "POST" ? post_reset(req, res, st) : method_not_allowed(res, "POST");
+    }
+    fail(res, 404,
+         "unknown admin endpoint; see /__admin/health, clock, accounts, faults, journal, reset");
+}
+
+} // namespace exsdk::mock::detail

@@ -1,0 +1,199 @@
+#include "listen_keys.hpp"
+
+#include <exsdk/bingx/protocol.hpp>
+
+namespace exsdk::mock::detail {
+
+std::string_view to_string(venue v) noexcept {
+    return v == venue::woox ? "woox" : "bingx";
+}
+
+std::string_view to_string(listen_key_event e) noexcept {
+    switch (e) {
+    case listen_key_event::replaced: return "replaced";
+    case listen_key_event::deleted: return "deleted";
+    case listen_key_event::extended: return "extended";
+    case listen_key_event::revoked: return "revoked";
+    case listen_key_event::expired: return "expired";
+    }
+    return "?";
+}
+
+listen_key_registry::listen_key_registry(std::uint64_t seed)
+    : rng_(seed != 0 ? seed
+                     : ((std::uint64_t{std::random_device{}()} << 32U) | std::random_device{}())) {}
+
+std::string listen_key_registry::make_key(venue v) {
+    // WOO X authKeys: 32 alphanumerics. BingX listenKeys: 64 lowercase hex digits.
+    static constexpr std::string_view alnum =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static constexpr std::string_view hex = "0123456789abcdef";
+    for (;;) {
+        std::string k;
+        if (v == venue::woox) {
+            k.resize(32);
+            for (auto& c : k) {
+                c = alnum[rng_() % alnum.size()];
+            }
+        } else {
+            k.resize(bingx::protocol::listen_key_hex_length);
+            for (std::size_t i = 0; i < k.size(); i += 16) {
+                auto r = rng_();
+                for (std::size_t j = 0; j < 16 && i + j < k.size(); ++j, r >>= 4U) {
+                    k[i + j] = hex[r & 0xfU];
+                }
+            }
+        }
+        if (!keys_.contains(k)) {
+            return k;
+        }
+    }
+}
+
+const listen_key_info& listen_key_registry::issue(venue v, std::string_view api_key,
+                                                  std::int64_t account_id, std::int64_t now_ms,
+                                                  std::chrono::milliseconds lifetime) {
+    if (keys_.size() >= prune_at_) {
+        prune(now_ms);
+    }
+    std::string key = make_key(v);
+    if (v == venue::woox) {
+        // "If a valid listen key already exists, the system will create a new one and
+        // immediately expire the old key" (scope: the API key).
+        if (auto cur = woox_current_.find(api_key); cur != woox_current_.end()) {
+            const std::string old_key = std::move(cur->second);
+            woox_current_.erase(cur);
+            if (auto old = keys_.find(old_key); old != keys_.end()) {
+                erase(old, listen_key_event::replaced);
+            }
+        }
+        woox_current_.emplace(std::string(api_key), key);
+    }
+    listen_key_info info{v,          key,    std::string(api_key),
+                         account_id, now_ms, now_ms + lifetime.count()};
+    return keys_.emplace(std::move(key), std::move(info)).first->second;
+}
+
+const listen_key_info* listen_key_registry::find(venue v, std::string_view key,
+                                                 std::int64_t now_ms) {
+    auto it = keys_.find(key);
+    if (it == keys_.end() || it->second.venue != v) {
+        return nullptr;
+    }
+    if (now_ms >= it->second.expires_ms) {
+        erase(it, listen_key_event::expired);
+        return nullptr;
+    }
+    return &it->second;
+}
+
+const listen_key_info* listen_key_registry::extend(std::string_view key, std::int64_t account_id,
+                                                   std::int64_t now_ms,
+                                                   std::chrono::milliseconds lifetime) {
+    auto* info = find(venue::bingx, key, now_ms);
+    if (info == nullptr || info->account_id != account_id) {
+        return nullptr;
+    }
+    auto& mut = keys_.find(key)->second;
+    mut.expires_ms = now_ms + lifetime.count();
+    notify(mut, listen_key_event::extended, false);
+    return &mut;
+}
+
+bool listen_key_registry::remove(std::string_view key, std::int64_t account_id,
+                                 std::int64_t now_ms) {
+    auto* info = find(venue::bingx, key, now_ms);
+    if (info == nullptr || info->account_id != account_id) {
+        return false;
+    }
+    erase(keys_.find(key), listen_key_event::deleted);
+    return true;
+}
+
+void listen_key_registry::revoke_unless(const std::function<bool(const listen_key_info&)>& keep) {
+    for (auto it = keys_.begin(); it != keys_.end();) {
+        auto next = std::next(it);
+        if (!keep(it->second)) {
+            erase(it, listen_key_event::revoked);
+        }
+        it = next;
+    }
+}
+
+void listen_key_registry::clear() {
+    revoke_unless([](const listen_key_info&) { return false; });
+    woox_current_.clear();
+    prune_at_ = 1024;
+}
+
+void listen_key_registry::erase(
+    std::unordered_map<std::string, listen_key_info, string_hash, std::equal_to<>>::iterator it,
+    listen_key_event why) {
+    listen_key_info info = std::move(it->second);
+    keys_.erase(it);
+    if (info.venue == venue::woox) {
+        if (auto cur = woox_current_.find(info.api_key);
+            cur != woox_current_.end() && cur->second == info.key) {
+            woox_current_.erase(cur);
+        }
+    }
+    notify(info, why, true);
+}
+
+void listen_key_registry::notify(const listen_key_info& info, listen_key_event e, bool forget) {
+    auto it = watchers_.find(info.key);
+    if (it == watchers_.end()) {
+        return;
+    }
+    if (!forget) {
+        for (auto& w : it->second) {
+            w.fn(info, e);
+        }
+        return;
+    }
+    auto list = std::move(it->second);
+    watchers_.erase(it);
+    for (auto& w : list) {
+        watch_keys_.erase(w.id);
+        w.fn(info, e);
+    }
+}
+
+void listen_key_registry::prune(std::int64_t now_ms) {
+    for (auto it = keys_.begin(); it != keys_.end();) {
+        auto next = std::next(it);
+        if (now_ms >= it->second.expires_ms) {
+            erase(it, listen_key_event::expired);
+        }
+        it = next;
+    }
+    prune_at_ = std::max<std::size_t>(1024, 2 * keys_.size());
+}
+
+std::uint64_t listen_key_registry::watch(venue v, std::string_view key, watcher w) {
+    (void)v; // keys are unique across venues
+    const std::uint64_t id = next_watch_++;
+    auto it = watchers_.find(key);
+    if (it == watchers_.end()) {
+        it = watchers_.emplace(std::string(key), std::vector<watch_entry>{}).first;
+    }
+    it->second.push_back({id, std::move(w)});
+    watch_keys_.emplace(id, std::string(key));
+    return id;
+}
+
+void listen_key_registry::unwatch(std::uint64_t id) {
+    auto k = watch_keys_.find(id);
+    if (k == watch_keys_.end()) {
+        return;
+    }
+    if (auto it = watchers_.find(k->second); it != watchers_.end()) {
+        std::erase_if(it->second, [id](const watch_entry& e) { return e.id == id; });
+        if (it->second.empty()) {
+            watchers_.erase(it);
+        }
+    }
+    watch_keys_.erase(k);
+}
+
+} // namespace exsdk::mock::detail

@@ -1,0 +1,158 @@
+#include "exchange_api.hpp"
+#include "json_writer.hpp"
+#include "router.hpp"
+
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/woox/protocol.hpp>
+
+#include <mutex>
+
+namespace exsdk::mock::detail {
+
+namespace {
+
+constexpr std::string_view admin_prefix = "/__admin/";
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+/// Paths under no exchange prefix: a neutral JSON answer.
+void neutral(response& res, unsigned status, std::string_view message) {
+    res.json(status);
+    json_writer(res.body)
+        .raw(R"({"code":)")
+        .num(status)
+        .raw(R"(,"message":)")
+        .str(message)
+        .raw("}");
+}
+
+void not_found(response& res) {
+    neutral(res, 404,
+            "Not Found: the mock exchange serves /v3/ (WOO X), /openApi/ (BingX) and /__admin/");
+}
+
+} // namespace
+
+area classify(std::string_view path) noexcept {
+    if (starts_with(path, woox::protocol::path_prefix)) {
+        return area::woox;
+    }
+    if (starts_with(path, bingx::protocol::path_prefix)) {
+        return area::bingx;
+    }
+    if (starts_with(path, admin_prefix) || path == "/__admin") {
+        return area::admin;
+    }
+    return area::other;
+}
+
+std::string_view exchange_name(area a) noexcept {
+    switch (a) {
+    case area::woox: return "woox";
+    case area::bingx: return "bingx";
+    default: return "";
+    }
+}
+
+router::router(shared_state& st, std::function<std::size_t()> connections)
+    : st_(st), connections_(std::move(connections)) {}
+
+decision router::route(const request& req, response& res) {
+    const area a = classify(req.path);
+    if (a == area::admin) {
+        if (st_.cfg.admin) {
+            handle_admin(req, res, st_, connections_ ? connections_() : 0);
+        } else {
+            not_found(res);
+        }
+        return {};
+    }
+    std::optional<fault> f;
+    {
+        std::lock_guard lock(st_.mutex);
+        if (!st_.faults.empty()) {
+            f = st_.take_fault(exchange_name(a), req.method, req.path);
+        }
+    }
+    if (!f) {
+        handle(req, res);
+        return {};
+    }
+    switch (f->act) {
+    case fault::action::respond:
+        res.status = static_cast<unsigned>(f->status);
+        res.body = f->body;
+        res.content_type = f->body.empty() ? std::string_view{} : "application/json";
+        {
+            std::unique_lock lock(st_.mutex);
+            journal(lock, req, &res, a, "respond");
+        }
+        return {};
+    case fault::action::drop: {
+        std::unique_lock lock(st_.mutex);
+        journal(lock, req, nullptr, a, "drop");
+        return {decision::kind::drop, {}};
+    }
+    case fault::action::delay: return {decision::kind::delay, f->delay};
+    }
+    return {};
+}
+
+void router::handle(const request& req, response& res, std::string_view fault_note) {
+    const area a = classify(req.path);
+    std::unique_lock lock(st_.mutex);
+    switch (a) {
+    case area::woox: handle_woox(req, res, st_); break;
+    case area::bingx: handle_bingx(req, res, st_); break;
+    default: not_found(res); break;
+    }
+    journal(lock, req, &res, a, fault_note);
+}
+
+void router::body_too_large(const request& req, response& res) {
+    const area a = classify(req.path);
+    std::unique_lock lock(st_.mutex);
+    switch (a) {
+    case area::woox: woox_body_too_large(res); break;
+    case area::bingx: bingx_body_too_large(res, st_, req.peer); break;
+    default:
+        neutral(res, 413, "request body is too large");
+        res.close = true;
+        break;
+    }
+    if (a != area::admin) {
+        journal(lock, req, &res, a, {});
+    }
+}
+
+void router::journal(std::unique_lock<std::mutex>& lock, const request& req, const response* res,
+                     area a, std::string_view fault_note) {
+    if (st_.cfg.journal_capacity == 0 && !st_.cfg.on_request) {
+        return;
+    }
+    journal_entry e;
+    e.time_ms = st_.clock->wall_ms();
+    e.exchange = exchange_name(a);
+    e.kind = "rest";
+    e.method = req.method;
+    e.target = req.target;
+    const auto key = a == area::woox    ? req.header(woox::protocol::api_key_header)
+                     : a == area::bingx ? req.header(bingx::protocol::api_key_header)
+                                        : std::nullopt;
+    e.api_key = key.value_or(std::string_view{});
+    e.peer = req.peer;
+    e.http_status = res != nullptr ? static_cast<int>(res->status) : 0;
+    e.code = res != nullptr ? res->code : 0;
+    e.fault = fault_note;
+    if (!st_.cfg.on_request) {
+        st_.record(std::move(e));
+        return;
+    }
+    st_.record(e);
+    lock.unlock(); // the observer runs outside the lock
+    st_.cfg.on_request(e);
+}
+
+} // namespace exsdk::mock::detail

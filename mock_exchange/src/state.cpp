@@ -1,0 +1,162 @@
+#include "http_message.hpp"
+#include "state.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <stdexcept>
+
+namespace exsdk::mock::detail {
+
+bool key_record::ip_allowed(std::string_view peer) const noexcept {
+    if (allowed_ips.empty()) {
+        return true;
+    }
+    for (const auto& ip : allowed_ips) {
+        if (ip == peer) {
+            return true;
+        }
+    }
+    return false;
+}
+
+namespace {
+
+key_record make_record(venue v, const api_key_entry& k, std::int64_t account_id,
+                       std::size_t index) {
+    key_record r{v, k.api_key, hmac_sha256(k.secret), false, {}, account_id, index};
+    for (const auto& p : k.permissions) {
+        r.can_read = r.can_read || iequals(p, "READ");
+    }
+    for (const auto& ip : k.allowed_ips) {
+        auto addr = boost::asio::ip::make_address(ip); // validated before
+        if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
+            addr = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, addr.to_v6());
+        }
+        r.allowed_ips.push_back(addr.to_string());
+    }
+    return r;
+}
+
+} // namespace
+
+account_index::account_index(mock::accounts a) : accounts_(std::move(a)) {
+    accounts_.validate();
+    for (std::size_t i = 0; i < accounts_.woox.size(); ++i) {
+        for (const auto& k : accounts_.woox[i].api_keys) {
+            woox_.emplace(k.api_key, make_record(venue::woox, k, accounts_.woox[i].user_id, i));
+        }
+    }
+    for (std::size_t i = 0; i < accounts_.bingx.size(); ++i) {
+        for (const auto& k : accounts_.bingx[i].api_keys) {
+            bingx_.emplace(k.api_key, make_record(venue::bingx, k, accounts_.bingx[i].uid, i));
+        }
+    }
+}
+
+const key_record* account_index::find(venue v, std::string_view api_key) const {
+    const auto& m = v == venue::woox ? woox_ : bingx_;
+    auto it = m.find(api_key);
+    return it == m.end() ? nullptr : &it->second;
+}
+
+shared_state::shared_state(const config& c)
+    : cfg(c), clock(c.clock ? c.clock : exsdk::system_clock()),
+      accounts(std::make_shared<const account_index>(c.accounts)), listen_keys(c.seed) {}
+
+void shared_state::record(journal_entry e) {
+    if (cfg.journal_capacity == 0) {
+        return;
+    }
+    while (journal.size() >= cfg.journal_capacity) {
+        journal.pop_front();
+    }
+    journal.push_back(std::move(e));
+}
+
+std::optional<fault> shared_state::take_fault(std::string_view exchange, std::string_view method,
+                                              std::string_view path) {
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+        if ((it->exchange.empty() || it->exchange == exchange) &&
+            (it->method.empty() || iequals(it->method, method)) &&
+            (it->path.empty() || it->path == path)) {
+            fault f = *it;
+            if (--it->count == 0) {
+                faults.erase(it);
+            }
+            f.count = 1;
+            return f;
+        }
+    }
+    return std::nullopt;
+}
+
+void shared_state::reset_locked() {
+    listen_keys.clear();
+    woox_windows.clear();
+    bingx_uid_windows.clear();
+    bingx_disabled_until.clear();
+    bingx_ips.clear();
+    bingx_errors.clear();
+    journal.clear();
+    faults.clear();
+}
+
+void shared_state::set_accounts_locked(std::shared_ptr<const account_index> a) {
+    accounts = std::move(a);
+    listen_keys.revoke_unless([this](const listen_key_info& info) {
+        const auto* rec = accounts->find(info.venue, info.api_key);
+        return rec != nullptr && rec->account_id == info.account_id;
+    });
+}
+
+std::optional<listen_key_info> shared_state::lookup_listen_key(venue v, std::string_view key) {
+    std::lock_guard lock(mutex);
+    if (const auto* info = listen_keys.find(v, key, clock->wall_ms())) {
+        return *info;
+    }
+    return std::nullopt;
+}
+
+std::uint64_t shared_state::watch_listen_key(venue v, std::string_view key,
+                                             listen_key_registry::watcher w) {
+    std::lock_guard lock(mutex);
+    return listen_keys.watch(v, key, std::move(w));
+}
+
+void shared_state::unwatch_listen_key(std::uint64_t id) {
+    std::lock_guard lock(mutex);
+    listen_keys.unwatch(id);
+}
+
+void validate_fault(const fault& f) {
+    if (f.count == 0) {
+        throw std::invalid_argument("fault: count must be at least 1");
+    }
+    if (!f.exchange.empty() && f.exchange != "woox" && f.exchange != "bingx") {
+        throw std::invalid_argument("fault: exchange must be \"woox\", \"bingx\" or empty");
+    }
+    if (f.act == fault::action::respond && (f.status < 100 || f.status > 599)) {
+        throw std::invalid_argument("fault: status must be in 100..599");
+    }
+    if (f.delay.count() < 0) {
+        throw std::invalid_argument("fault: delay must not be negative");
+    }
+    if (!f.path.empty() && f.path.front() != '/') {
+        throw std::invalid_argument("fault: path must start with '/'");
+    }
+}
+
+} // namespace exsdk::mock::detail
+
+namespace exsdk::mock {
+
+const char* to_string(fault::action a) noexcept {
+    switch (a) {
+    case fault::action::respond: return "respond";
+    case fault::action::delay: return "delay";
+    case fault::action::drop: return "drop";
+    }
+    return "?";
+}
+
+} // namespace exsdk::mock

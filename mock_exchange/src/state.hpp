@@ -1,0 +1,127 @@
+// shared_state: everything the mock exchange remembers between requests (accounts, listen keys,
+// rate windows, disabled periods, error blocks, journal, faults), guarded by one mutex. The
+// sans-io handlers run with the mutex held; the server's C++ control API and the admin API lock
+// it too, so tests may call them from any thread while the server runs.
+#pragma once
+
+#include "listen_keys.hpp"
+#include "sliding_window.hpp"
+
+#include <exsdk/clock.hpp>
+#include <exsdk/hmac_sha256.hpp>
+#include <exsdk/mock/accounts.hpp>
+#include <exsdk/mock/config.hpp>
+#include <exsdk/mock/fault.hpp>
+#include <exsdk/mock/journal.hpp>
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace exsdk::mock::detail {
+
+/// One API key, ready for the checks: pre-keyed signer, READ flag, normalised IP list.
+struct key_record {
+    detail::venue venue = venue::woox;
+    std::string api_key;
+    hmac_sha256 signer;
+    bool can_read = false;
+    std::vector<std::string> allowed_ips; ///< normalised text; empty: no restriction
+    std::int64_t account_id = 0;          ///< WOO X userId / BingX uid
+    std::size_t account_index = 0;        ///< into accounts().woox / .bingx
+
+    bool ip_allowed(std::string_view peer) const noexcept;
+};
+
+/// Accounts plus lookups by API key. Immutable once built.
+class account_index {
+public:
+    explicit account_index(mock::accounts a); ///< validates; throws std::invalid_argument
+    const key_record* find(venue v, std::string_view api_key) const;
+    const mock::accounts& all() const noexcept { return accounts_; }
+
+private:
+    using map = std::unordered_map<std::string, key_record, string_hash, std::equal_to<>>;
+    mock::accounts accounts_;
+    map woox_;
+    map bingx_;
+};
+
+/// The rate-limited endpoints, for window and block tables.
+enum class endpoint : std::uint8_t {
+    woox_listen_key,
+    woox_credentials,
+    bingx_stream_post,
+    bingx_stream_put,
+    bingx_stream_delete,
+};
+inline constexpr std::size_t bingx_endpoint_count = 3;
+/// 0..2 for the three BingX endpoints.
+inline std::size_t bingx_slot(endpoint e) noexcept {
+    return static_cast<std::size_t>(e) - static_cast<std::size_t>(endpoint::bingx_stream_post);
+}
+
+struct bingx_error_window {
+    std::deque<std::pair<clock::time_point, std::int64_t>> errors; ///< (when, code)
+    clock::time_point blocked_until{};
+    std::int64_t blocked_code = 0;
+};
+
+struct bingx_ip_windows {
+    sliding_window group;
+    std::array<sliding_window, bingx_endpoint_count> per_endpoint;
+};
+
+class shared_state {
+public:
+    shared_state(const config& cfg);
+
+    const config& cfg; ///< owned by the server; immutable after construction
+    const std::shared_ptr<exsdk::clock> clock;
+    mutable std::mutex mutex;
+
+    // ----- guarded by `mutex` (the handlers run with it held) -----------------------------
+    std::shared_ptr<const account_index> accounts;
+    listen_key_registry listen_keys;
+
+    std::unordered_map<std::int64_t, std::array<sliding_window, 2>> woox_windows; ///< by userId
+    std::unordered_map<std::int64_t, std::array<sliding_window, bingx_endpoint_count>>
+        bingx_uid_windows; ///< by uid (slot 0 for all when the methods share one limit)
+    std::unordered_map<std::int64_t, std::array<clock::time_point, bingx_endpoint_count>>
+        bingx_disabled_until; ///< by uid, per endpoint
+    std::unordered_map<std::string, bingx_ip_windows, string_hash, std::equal_to<>>
+        bingx_ips; ///< by IP
+    std::unordered_map<std::string, std::array<bingx_error_window, bingx_endpoint_count>,
+                       string_hash, std::equal_to<>>
+        bingx_errors; ///< by API key
+
+    std::deque<journal_entry> journal;
+    std::deque<fault> faults;
+
+    /// Appends to the journal (bounded by cfg.journal_capacity).
+    void record(journal_entry e);
+    /// The first pending fault matching the request, with its count consumed.
+    std::optional<fault> take_fault(std::string_view exchange, std::string_view method,
+                                    std::string_view path);
+    /// Everything but accounts and clock back to the start state.
+    void reset_locked();
+    /// Replaces the accounts; revokes listen keys of API keys that no longer exist.
+    void set_accounts_locked(std::shared_ptr<const account_index> a);
+
+    // ----- thread-safe (lock inside): for the websocket half -------------------------------
+    std::optional<listen_key_info> lookup_listen_key(venue v, std::string_view key);
+    std::uint64_t watch_listen_key(venue v, std::string_view key, listen_key_registry::watcher w);
+    void unwatch_listen_key(std::uint64_t id);
+};
+
+/// Throws std::invalid_argument when `f` can never apply.
+void validate_fault(const fault& f);
+
+} // namespace exsdk::mock::detail
