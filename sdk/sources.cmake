@@ -1,20 +1,29 @@
 # Sources of exsdk::sdk, relative to sdk/.
 set(EXSDK_SDK_SOURCES
+  src/bingx/account_stream.cpp
   src/bingx/client.cpp
   src/bingx/ip_group.cpp
+  src/bingx/listen_key_session.cpp
   src/bingx/requests.cpp
   src/bingx/responses.cpp
   src/bingx/signer.cpp
+  src/bingx/stream_protocol.cpp
   src/detail/client_core.cpp
   src/detail/json.cpp
+  src/detail/net_connect.cpp
   src/http/base_url.cpp
   src/http/http_transport.cpp
   src/retry_policy.cpp
   src/sdk_version.cpp
+  src/session_update.cpp
   src/sliding_window_limiter.cpp
   src/woox/client.cpp
+  src/woox/listen_key_session.cpp
+  src/woox/private_stream.cpp
   src/woox/requests.cpp
   src/woox/responses.cpp
   src/woox/signer.cpp
+  src/woox/stream_protocol.cpp
+  src/ws/websocket_connection.cpp
 )
 list(TRANSFORM EXSDK_SDK_SOURCES PREPEND "${CMAKE_CURRENT_LIST_DIR}/")

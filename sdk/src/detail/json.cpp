@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <array>
 #include <charconv>
 
 namespace exsdk::detail {
@@ -51,6 +52,47 @@ std::optional<std::string_view> string_member(const boost::json::object& o, std:
         return std::nullopt;
     }
     return std::string_view(v->get_string());
+}
+
+std::string decimal_text(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) {
+        return {};
+    }
+    if (v->is_string()) {
+        return std::string(v->get_string());
+    }
+    if (v->is_int64()) {
+        return std::to_string(v->get_int64());
+    }
+    if (v->is_uint64()) {
+        return std::to_string(v->get_uint64());
+    }
+    if (v->is_double()) {
+        std::array<char, 32> buf{};
+        auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v->get_double());
+        return ec == std::errc() ? std::string(buf.data(), end) : std::string();
+    }
+    return {};
+}
+
+std::int64_t int_or_zero(const boost::json::object& o, std::string_view key) {
+    return int_member(o, key).value_or(0);
+}
+
+std::string string_or_empty(const boost::json::object& o, std::string_view key) {
+    return std::string(string_member(o, key).value_or(""));
+}
+
+bool bool_or_false(const boost::json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) {
+        return false;
+    }
+    if (v->is_bool()) {
+        return v->get_bool();
+    }
+    return v->is_string() && v->get_string() == "true";
 }
 
 error protocol_error(unsigned http_status, std::string what) {

@@ -20,6 +20,16 @@ std::optional<std::int64_t> int_member(const boost::json::object& o, std::string
 /// A string member.
 std::optional<std::string_view> string_member(const boost::json::object& o, std::string_view key);
 
+/// A decimal field as text: a JSON string as is, a number in its shortest exact form ("0.1"),
+/// anything else (or absent) as "".
+std::string decimal_text(const boost::json::object& o, std::string_view key);
+/// An integer field (number or decimal string), 0 when absent or not an integer.
+std::int64_t int_or_zero(const boost::json::object& o, std::string_view key);
+/// A string field, "" when absent or not a string.
+std::string string_or_empty(const boost::json::object& o, std::string_view key);
+/// A boolean field (true/false, or "true"/"false"), false when absent.
+bool bool_or_false(const boost::json::object& o, std::string_view key);
+
 /// errc::protocol with the HTTP status and a description of what was wrong.
 error protocol_error(unsigned http_status, std::string what);
 

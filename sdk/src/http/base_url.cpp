@@ -7,7 +7,9 @@
 
 namespace exsdk::detail {
 
-result<base_url> parse_base_url(std::string_view text) {
+namespace {
+
+result<endpoint_url> parse(std::string_view text, bool allow_path) {
     auto parsed = boost::urls::parse_absolute_uri(text);
     if (!parsed) {
         return error(errc::invalid_argument,
@@ -15,7 +17,10 @@ result<base_url> parse_base_url(std::string_view text) {
                          "' is not an absolute URL: " + parsed.error().message());
     }
     const auto& u = *parsed;
-    base_url out;
+    const bool root = u.encoded_path().empty() || u.encoded_path() == "/";
+    endpoint_url result_url;
+    base_url& out = result_url.base;
+    result_url.path = root ? "/" : std::string(u.encoded_path());
     const auto scheme = u.scheme();
     if (scheme == "https" || scheme == "wss") {
         out.tls = true;
@@ -23,10 +28,10 @@ result<base_url> parse_base_url(std::string_view text) {
         return error(errc::invalid_argument,
                      "base URL '" + std::string(text) + "': scheme must be http(s) or ws(s)");
     }
-    if (u.has_userinfo() || u.has_query() || u.has_fragment() ||
-        !(u.encoded_path().empty() || u.encoded_path() == "/")) {
-        return error(errc::invalid_argument,
-                     "base URL '" + std::string(text) + "' must be scheme://host[:port] only");
+    if (u.has_userinfo() || u.has_query() || u.has_fragment() || (!allow_path && !root)) {
+        return error(errc::invalid_argument, "URL '" + std::string(text) +
+                                                 "' must be scheme://host[:port]" +
+                                                 (allow_path ? "[/path]" : "") + " only");
     }
     switch (u.host_type()) {
     case boost::urls::host_type::ipv4:
@@ -62,7 +67,21 @@ result<base_url> parse_base_url(std::string_view text) {
     if (out.port == default_port && u.has_port()) {
         out.host_header = std::string(u.encoded_host());
     }
-    return out;
+    return result_url;
+}
+
+} // namespace
+
+result<base_url> parse_base_url(std::string_view text) {
+    auto r = parse(text, false);
+    if (!r) {
+        return r.error();
+    }
+    return std::move(r->base);
+}
+
+result<endpoint_url> parse_endpoint_url(std::string_view text) {
+    return parse(text, true);
 }
 
 } // namespace exsdk::detail

@@ -1,3 +1,5 @@
+#include "detail/net_connect.hpp"
+
 #include <exsdk/detail/async_semaphore.hpp>
 #include <exsdk/detail/http_transport.hpp>
 #include <exsdk/detail/with_deadline.hpp>
@@ -5,14 +7,11 @@
 #include <exsdk/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-
-#include <openssl/ssl.h>
 
 #include <optional>
 #include <variant>
@@ -38,18 +37,12 @@ http::verb to_verb(http_method m) {
 }
 
 error make_transport_error(error_code ec, std::string_view what) {
-    if (ec == asio::error::timed_out) {
-        return error(errc::timeout, std::string(what) + " timed out");
-    }
-    if (ec == asio::error::operation_aborted) {
-        return error(errc::cancelled, std::string(what) + " cancelled");
-    }
     if (ec.category() == make_error_code(http::error::body_limit).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
         // Beast's parser rejected what the server sent (not a closed connection).
         return error(errc::protocol, std::string(what) + ": invalid HTTP answer: " + ec.message());
     }
-    return error(errc::network, std::string(what) + ": " + ec.message());
+    return transport_error(ec, what);
 }
 
 // Errors meaning "the server had closed this (idle) connection before our request arrived".
@@ -107,7 +100,7 @@ struct http_transport::impl {
     transport_config cfg;
     std::shared_ptr<clock> clk;
     std::optional<ssl::context> tls_ctx;
-    std::string verify_name;
+    std::string tls_name;
     // Connection permits: max_connections of them. Waiting for one is FIFO and cancellable.
     async_semaphore permits;
     // Idle keep-alive connections, most recently used last (reused first: the warmest).
@@ -120,40 +113,9 @@ struct http_transport::impl {
           permits(ex, std::max<std::size_t>(cfg.max_connections, 1)) {
         cfg.max_connections = std::max<std::size_t>(cfg.max_connections, 1);
         if (url.tls) {
-            setup_tls(tls);
+            tls_ctx.emplace(make_tls_context(tls));
+            tls_name = verify_name(tls, url);
         }
-    }
-
-    void setup_tls(const tls_config& tls) {
-        tls_ctx.emplace(ssl::context::tls_client);
-        tls_ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                             ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                             ssl::context::no_tlsv1_1);
-        error_code ec;
-        if (!tls.ca_file.empty()) {
-            tls_ctx->load_verify_file(tls.ca_file, ec);
-            if (ec) {
-                throw exception(
-                    error(errc::invalid_argument,
-                          "cannot load CA file '" + tls.ca_file + "': " + ec.message()));
-            }
-        }
-        if (!tls.ca_pem.empty()) {
-            tls_ctx->add_certificate_authority(asio::buffer(tls.ca_pem), ec);
-            if (ec) {
-                throw exception(
-                    error(errc::invalid_argument, "cannot load the given CA PEM: " + ec.message()));
-            }
-        }
-        if (tls.ca_file.empty() && tls.ca_pem.empty()) {
-            tls_ctx->set_default_verify_paths(ec);
-            if (ec) {
-                throw exception(error(errc::invalid_argument,
-                                      "cannot load the system trust store: " + ec.message()));
-            }
-        }
-        tls_ctx->set_verify_mode(tls.verify_peer ? ssl::verify_peer : ssl::verify_none);
-        verify_name = tls.server_name.empty() ? url.host : tls.server_name;
     }
 
     // Ends a request: a reusable connection goes back to the idle stack, then the permit is
@@ -175,43 +137,11 @@ struct http_transport::impl {
 
     asio::awaitable<error_code> connect(connection& c) {
         c.deadline.expires_after(cfg.connect_timeout);
-        tcp::resolver::results_type endpoints;
-        if (url.host_is_address) {
-            endpoints = tcp::resolver::results_type::create(
-                tcp::endpoint(asio::ip::make_address(url.host), url.port), url.host,
-                std::to_string(url.port));
-        } else {
-            tcp::resolver resolver(ex);
-            auto r = co_await race_deadline(
-                c.deadline,
-                resolver.async_resolve(url.host, std::to_string(url.port), asio::deferred));
-            if (auto ec = deadline_error(r); ec) {
-                co_return ec;
-            }
-            endpoints = std::get<2>(r);
-        }
-        if (auto ec = co_await with_deadline(
-                c.deadline, asio::async_connect(c.socket(), endpoints, asio::deferred));
-            ec) {
+        if (auto ec = co_await connect_tcp(c.socket(), url, c.deadline); ec) {
             co_return ec;
         }
-        error_code ignored;
-        c.socket().set_option(tcp::no_delay(true), ignored);
         if (auto* s = std::get_if<connection::tls_stream>(&c.stream)) {
-            // SNI must be a host name, never an address literal (RFC 6066).
-            error_code not_address;
-            (void)asio::ip::make_address(verify_name, not_address);
-            if (not_address) {
-                // SSL_set_tlsext_host_name() is a macro with a C cast; this is its expansion.
-                SSL_ctrl(s->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                         TLSEXT_NAMETYPE_host_name, verify_name.data());
-            }
-            s->set_verify_callback(ssl::host_name_verification(verify_name));
-            if (auto ec = co_await with_deadline(
-                    c.deadline, s->async_handshake(ssl::stream_base::client, asio::deferred));
-                ec) {
-                co_return ec;
-            }
+            co_return co_await tls_handshake(*s, tls_name, c.deadline);
         }
         co_return error_code{};
     }

@@ -17,6 +17,15 @@ struct base_url {
     bool host_is_address = false;
 };
 
+/// A websocket endpoint: where to connect and the path to upgrade.
+struct endpoint_url {
+    base_url base;
+    std::string path; ///< "/v3/private"; "/" when the URL has none
+};
+
+/// Like parse_base_url(), but keeps the path (no query, no fragment, no user info).
+result<endpoint_url> parse_endpoint_url(std::string_view url);
+
 /// Accepts http/https (and ws/wss for streams) URLs with no path other than "/", no query and no
 /// user info. Errors: errc::invalid_argument naming the problem.
 result<base_url> parse_base_url(std::string_view url);

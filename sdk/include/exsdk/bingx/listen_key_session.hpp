@@ -1,0 +1,71 @@
+// exsdk::bingx::listen_key_session: keeps a BingX account stream alive for weeks.
+//
+// One long-running operation, in the shape of Boost.Redis's async_run (see
+// woox::listen_key_session for the calling pattern). run() owns: generate a listen key (through
+// the client's rate limiters) -> connect (spot: subscribe) -> keep alive (answer the server's
+// pings; PUT every 30 min, also while disconnected, so the key never lapses) -> rotate on a 404
+// from PUT or a listenKeyExpired event -> reconnect with backoff -> resubscribe, and DELETE the
+// key when it stops. A PUT answer carries no key and the key never changes on extend. run()
+// returns errc::cancelled when cancelled, or the error when the credentials cannot work.
+// Use from the client's strand; the client must outlive the session.
+#pragma once
+
+#include <exsdk/bingx/account_stream.hpp>
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/bingx/stream_events.hpp>
+#include <exsdk/config.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/session_update.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace exsdk::bingx {
+
+class client;
+
+struct session_config {
+    /// Stream settings; its clock is replaced by the REST client's, so both share one time.
+    stream_config stream;
+    bingx::market market = bingx::market::swap;
+    /// Spot subscriptions (swap pushes without subscribing).
+    std::vector<std::string> spot_topics{std::string(protocol::spot_execution_report_topic),
+                                         std::string(protocol::account_update_topic)};
+    /// PUT this often (BingX: every 30 min; keys lapse 60 min after the last extend).
+    clock::duration extend_interval = protocol::extend_interval;
+    /// After a failed PUT (5xx, network), try again this soon.
+    clock::duration extend_retry = std::chrono::minutes(1);
+    /// DELETE the key when run() stops, bounded by shutdown_timeout.
+    bool delete_on_shutdown = true;
+    clock::duration shutdown_timeout = std::chrono::seconds(5);
+    reconnect_policy reconnect;
+};
+
+using session_update = exsdk::session_update<stream_event>;
+
+class listen_key_session {
+public:
+    listen_key_session(client& rest, session_config cfg);
+    listen_key_session(const listen_key_session&) = delete;
+    listen_key_session& operator=(const listen_key_session&) = delete;
+    ~listen_key_session();
+
+    asio::awaitable<result<void>> run();
+    asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
+
+    /// The listen key in use ("" before the first and after shutdown).
+    const std::string& listen_key() const;
+    session_counters stats() const;
+    /// Successful PUTs so far.
+    std::size_t extends() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace exsdk::bingx

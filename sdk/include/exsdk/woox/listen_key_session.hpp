@@ -1,0 +1,76 @@
+// exsdk::woox::listen_key_session: keeps a WOO X private stream alive for weeks.
+//
+// One long-running operation, in the shape of Boost.Redis's async_run:
+//
+//   woox::listen_key_session session(rest_client, cfg);
+//   co_spawn(ex, session.run(), bind_cancellation_slot(stop.slot(), detached));
+//   for (;;) {
+//       auto u = co_await session.next();
+//       if (!u) break;                                   // run() ended
+//       if (u->status == session_status::event) handle(*u->event);
+//       if (u->status == session_status::gap) resync_from_rest();
+//   }
+//
+// run() owns the lifecycle: create a listen key (POST, through the client's rate limiter) ->
+// connect -> subscribe -> keep alive (PING every 15 s) -> rotate -> reconnect with backoff ->
+// resubscribe. A WOO X key cannot be extended and every POST expires the live key, so the session
+// never creates a key while its socket is healthy and its key valid: after a dropped socket it
+// reconnects with the same key; it creates a new one only when the server refuses the key or
+// when the key is within rotate_before_expiry of its expiredTime (a planned rotation, reported
+// as key_rotated then gap, since the old socket dies with the old key). run() returns
+// errc::cancelled when cancelled, or the error when the credentials cannot work (unauthorized,
+// permission, IP, signature, ban). Use from the client's strand; the client must outlive it.
+#pragma once
+
+#include <exsdk/config.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/session_update.hpp>
+#include <exsdk/woox/private_stream.hpp>
+#include <exsdk/woox/stream_events.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace exsdk::woox {
+
+class client;
+
+struct session_config {
+    /// Stream settings; its clock is replaced by the REST client's, so both share one time.
+    stream_config stream;
+    std::vector<std::string> topics{protocol::topics.begin(), protocol::topics.end()};
+    /// Rotate the key this long before its expiredTime.
+    clock::duration rotate_before_expiry = std::chrono::minutes(10);
+    reconnect_policy reconnect;
+};
+
+using session_update = exsdk::session_update<stream_event>;
+
+class listen_key_session {
+public:
+    listen_key_session(client& rest, session_config cfg);
+    listen_key_session(const listen_key_session&) = delete;
+    listen_key_session& operator=(const listen_key_session&) = delete;
+    ~listen_key_session();
+
+    /// Runs until cancelled or a fatal error; see the header comment.
+    asio::awaitable<result<void>> run();
+
+    /// The next update, in order: stream events and state changes. Once run() has ended and
+    /// everything was taken, the error run() ended with.
+    asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
+
+    /// The listen key in use ("" before the first).
+    const std::string& listen_key() const;
+    session_counters stats() const;
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
+};
+
+} // namespace exsdk::woox

@@ -1,0 +1,154 @@
+#include "detail/stream_core.hpp"
+
+#include <exsdk/bingx/account_stream.hpp>
+#include <exsdk/bingx/stream_protocol.hpp>
+#include <exsdk/gzip.hpp>
+#include <exsdk/hex.hpp>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <array>
+#include <random>
+
+namespace exsdk::bingx {
+
+namespace {
+
+detail::endpoint_url parse_or_throw(const std::string& url) {
+    auto r = detail::parse_endpoint_url(url);
+    if (!r) {
+        throw exception(r.error());
+    }
+    return *r;
+}
+
+using core_base = detail::stream_core<stream_event, stream_protocol::ack>;
+
+} // namespace
+
+struct account_stream::impl final : core_base {
+    stream_config cfg;
+    detail::endpoint_url spot, swap;
+    gzip_decoder gunzip;
+    std::string text; // reused inflate buffer
+    std::mt19937_64 ids{std::random_device{}()};
+
+    impl(asio::any_io_executor ex, stream_config c)
+        : core_base(std::move(ex), c.tls, c.clock,
+                    timing{c.connect_timeout, c.idle_timeout, clock::duration::zero(),
+                           c.command_timeout}),
+          cfg(std::move(c)), spot(parse_or_throw(cfg.spot_url)),
+          swap(parse_or_throw(cfg.swap_url)) {}
+
+    void handle(detail::websocket_message& msg) override {
+        std::string_view frame = msg.data;
+        if (msg.binary) {
+            if (auto ec = gunzip.decode(msg.data, text); ec) {
+                stream_event ev; // undecodable: pass it on raw rather than drop it
+                ev.raw = boost::json::string(msg.data);
+                events().push(std::move(ev));
+                return;
+            }
+            frame = text;
+        }
+        auto parsed = stream_protocol::parse_frame(frame);
+        if (!parsed) {
+            stream_event ev;
+            ev.raw = boost::json::string(frame);
+            events().push(std::move(ev));
+            return;
+        }
+        std::visit(
+            [&](auto& f) {
+                using F = std::decay_t<decltype(f)>;
+                if constexpr (std::is_same_v<F, stream_event>) {
+                    events().push(std::move(f));
+                } else if constexpr (std::is_same_v<F, stream_protocol::ack>) {
+                    answer(f.id, std::move(f));
+                } else if constexpr (std::is_same_v<F, stream_protocol::ping>) {
+                    asio::co_spawn(executor(),
+                                   reply(shared_from_this(), stream_protocol::pong_for(f)),
+                                   asio::detached);
+                }
+            },
+            *parsed);
+    }
+
+    static asio::awaitable<void> reply(std::shared_ptr<core_base> self, std::string pong) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        (void)co_await self->send(std::move(pong)); // a failure surfaces in the reader
+    }
+
+    asio::awaitable<result<void>> connect(market m, std::string_view listen_key) {
+        const auto& ep = m == market::spot ? spot : swap;
+        std::string target = ep.path;
+        target += "?listenKey=";
+        target += boost::urls::encode(listen_key, boost::urls::unreserved_chars);
+        co_return co_await open(ep.base, std::move(target));
+    }
+
+    asio::awaitable<result<void>> subscribe(std::string_view data_type) {
+        std::array<unsigned char, 16> raw{};
+        for (std::size_t i = 0; i < raw.size(); i += 8) {
+            const auto v = ids();
+            for (std::size_t b = 0; b < 8; ++b) {
+                raw[i + b] = static_cast<unsigned char>(v >> (8 * b));
+            }
+        }
+        const std::string id = to_hex(raw);
+        auto ack = co_await command(id, stream_protocol::subscribe_command(id, data_type));
+        if (!ack) {
+            co_return ack.error();
+        }
+        if (ack->code != 0) {
+            error e(errc::bad_request, ack->msg);
+            e.exchange_code = ack->code;
+            co_return e;
+        }
+        co_return result<void>{};
+    }
+};
+
+account_stream::account_stream(asio::any_io_executor ex, stream_config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+
+account_stream::~account_stream() {
+    if (impl_) {
+        impl_->abort();
+    }
+}
+
+asio::awaitable<result<void>> account_stream::connect(market m, std::string_view listen_key) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->connect(m, listen_key);
+}
+
+asio::awaitable<result<void>> account_stream::subscribe(std::string_view data_type) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->subscribe(data_type);
+}
+
+asio::awaitable<result<stream_event>>
+account_stream::next(std::optional<clock::time_point> deadline) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->events().pop(deadline);
+}
+
+asio::awaitable<void> account_stream::close() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_await self->close();
+}
+
+bool account_stream::is_open() const {
+    return impl_->connected();
+}
+std::size_t account_stream::queued() const {
+    return impl_->events().size();
+}
+
+} // namespace exsdk::bingx

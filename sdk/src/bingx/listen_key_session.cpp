@@ -1,0 +1,205 @@
+#include "detail/session_core.hpp"
+
+#include <exsdk/bingx/client.hpp>
+#include <exsdk/bingx/listen_key_session.hpp>
+#include <exsdk/detail/with_deadline.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+
+namespace exsdk::bingx {
+
+struct listen_key_session::impl {
+    client& rest;
+    session_config cfg;
+    detail::session_core<stream_event> core;
+    account_stream stream;
+    std::optional<std::string> key;
+    clock::time_point next_extend{};
+    std::size_t extends = 0;
+
+    static session_config with_client_clock(session_config c, const client& rest) {
+        c.stream.clock = rest.get_config().clock;
+        return c;
+    }
+
+    impl(client& r, session_config c)
+        : rest(r), cfg(with_client_clock(std::move(c), r)),
+          core(r.get_executor(), cfg.stream.clock, cfg.reconnect),
+          stream(r.get_executor(), cfg.stream) {}
+
+    const std::shared_ptr<clock>& clk() const { return core.get_clock(); }
+
+    asio::awaitable<result<void>> run() {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        auto ended = co_await loop();
+        co_await stream.close();
+        co_await asio::this_coro::reset_cancellation_state();
+        co_await delete_key();
+        core.updates().close(ended ? error(errc::cancelled, "the session ended") : ended.error());
+        co_return ended;
+    }
+
+    // DELETE on the way out, bounded: a stuck exchange must not hold shutdown.
+    asio::awaitable<void> delete_key() {
+        if (!key || !cfg.delete_on_shutdown) {
+            key.reset();
+            co_return;
+        }
+        timer t(core.executor(), clk());
+        t.expires_after(cfg.shutdown_timeout);
+        (void)co_await detail::race_deadline(
+            t, asio::co_spawn(core.executor(), rest.delete_listen_key(*key), asio::deferred));
+        key.reset();
+    }
+
+    // Extends when due. Returns false when the key is gone (404) and must be replaced; throws
+    // nothing; a cancelled PUT is reported through `cancelled`.
+    asio::awaitable<bool> extend_if_due(bool& cancelled) {
+        if (!key || clk()->now() < next_extend) {
+            co_return true;
+        }
+        auto r = co_await rest.extend_listen_key(*key);
+        if (r) {
+            ++extends;
+            next_extend = clk()->now() + cfg.extend_interval;
+            co_return true;
+        }
+        if (r.error().is(errc::cancelled)) {
+            cancelled = true;
+            co_return true;
+        }
+        if (r.error().is(errc::not_found)) {
+            co_return false; // lapsed or deleted: a new key is needed
+        }
+        next_extend = clk()->now() + cfg.extend_retry; // 5xx, network: the key lives on
+        co_return true;
+    }
+
+    asio::awaitable<result<void>> loop() {
+        bool rotating = false;
+        for (;;) {
+            // 1. A key, kept extended even while no socket is up.
+            bool cancelled = false;
+            if (!co_await extend_if_due(cancelled)) {
+                key.reset();
+            }
+            if (cancelled) {
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
+            if (!key) {
+                auto generated = co_await rest.generate_listen_key();
+                if (!generated) {
+                    const auto& e = generated.error();
+                    if (e.is(errc::cancelled) || detail::is_fatal_session_error(e)) {
+                        co_return e;
+                    }
+                    if (!co_await core.backoff(e.retry_after)) {
+                        co_return error(errc::cancelled, "the session was cancelled");
+                    }
+                    continue;
+                }
+                const bool replaced = core.stats().keys_created > 0;
+                key = std::move(generated->key);
+                ++core.stats().keys_created;
+                next_extend = clk()->now() + cfg.extend_interval;
+                if (replaced) {
+                    core.push_status(session_status::key_rotated,
+                                     rotating ? "the previous key lapsed"
+                                              : "the previous key was refused");
+                }
+                rotating = false;
+            }
+            // 2. Connect (spot: subscribe).
+            auto up = co_await stream.connect(cfg.market, *key);
+            if (up && cfg.market == market::spot) {
+                for (const auto& topic : cfg.spot_topics) {
+                    if (up = co_await stream.subscribe(topic); !up) {
+                        co_await stream.close();
+                        break;
+                    }
+                }
+            }
+            if (!up) {
+                if (up.error().is(errc::cancelled)) {
+                    co_return up.error();
+                }
+                if (up.error().is(errc::unauthorized) || up.error().is(errc::not_found)) {
+                    key.reset(); // refused: the server no longer knows this key
+                }
+                if (!co_await core.backoff()) {
+                    co_return error(errc::cancelled, "the session was cancelled");
+                }
+                continue;
+            }
+            core.on_connected();
+            // 3. Deliver events; extend on schedule; rotate when the key is gone.
+            for (;;) {
+                auto ev = co_await stream.next(next_extend);
+                if (ev) {
+                    const bool expired = std::holds_alternative<listen_key_expired>(ev->data);
+                    core.push_event(std::move(*ev));
+                    if (expired) {
+                        rotating = true;
+                        break; // nothing more flows on this socket
+                    }
+                    continue;
+                }
+                if (ev.error().is(errc::timeout) && stream.is_open()) {
+                    if (!co_await extend_if_due(cancelled)) {
+                        rotating = true;
+                        break;
+                    }
+                    if (cancelled) {
+                        co_return error(errc::cancelled, "the session was cancelled");
+                    }
+                    continue;
+                }
+                if (ev.error().is(errc::cancelled) && stream.is_open()) {
+                    co_return ev.error();
+                }
+                core.on_disconnected(ev.error().message, false);
+                break;
+            }
+            if (rotating) {
+                key.reset();
+                co_await stream.close();
+                core.on_disconnected("the listen key lapsed", true);
+                continue;
+            }
+            if (!co_await core.backoff()) {
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
+        }
+    }
+};
+
+listen_key_session::listen_key_session(client& rest, session_config cfg)
+    : impl_(std::make_shared<impl>(rest, std::move(cfg))) {}
+
+listen_key_session::~listen_key_session() = default;
+
+asio::awaitable<result<void>> listen_key_session::run() {
+    auto self = impl_;
+    co_return co_await self->run();
+}
+
+asio::awaitable<result<session_update>>
+listen_key_session::next(std::optional<clock::time_point> deadline) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->core.updates().pop(deadline);
+}
+
+const std::string& listen_key_session::listen_key() const {
+    static const std::string none;
+    return impl_->key ? *impl_->key : none;
+}
+
+session_counters listen_key_session::stats() const {
+    return impl_->core.stats();
+}
+std::size_t listen_key_session::extends() const {
+    return impl_->extends;
+}
+
+} // namespace exsdk::bingx

@@ -1,0 +1,111 @@
+// What both listen-key sessions share (private to the SDK): the queue of updates for next(),
+// reconnect backoff with jitter, counters, and the rule for which errors end a session.
+#pragma once
+
+#include "detail/event_queue.hpp"
+
+#include <exsdk/session_update.hpp>
+
+#include <random>
+
+namespace exsdk::detail {
+
+/// Errors no reconnect can fix: the session stops and run() returns them.
+inline bool is_fatal_session_error(const error& e) {
+    return e.is(errc::unauthorized) || e.is(errc::invalid_signature) ||
+           e.is(errc::permission_denied) || e.is(errc::ip_not_allowed) || e.is(errc::banned) ||
+           e.is(errc::invalid_argument);
+}
+
+template <class Event>
+class session_core {
+public:
+    using update = session_update<Event>;
+
+    session_core(asio::any_io_executor ex, std::shared_ptr<clock> clk, reconnect_policy policy)
+        : ex_(ex), clock_(std::move(clk)), policy_(policy), updates_(ex, clock_),
+          rng_(std::random_device{}()) {}
+
+    event_queue<update>& updates() noexcept { return updates_; }
+    const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
+    const asio::any_io_executor& executor() const noexcept { return ex_; }
+    session_counters& stats() noexcept { return stats_; }
+
+    void push_event(Event ev) {
+        ++stats_.events;
+        update u;
+        u.status = session_status::event;
+        u.event = std::move(ev);
+        updates_.push(std::move(u));
+    }
+
+    void push_status(session_status s, std::string detail = {}) {
+        update u;
+        u.status = s;
+        u.detail = std::move(detail);
+        updates_.push(std::move(u));
+    }
+
+    /// A socket is up: "connected", then "gap" if an earlier one was lost.
+    void on_connected() {
+        ++stats_.connects;
+        failures_ = 0;
+        push_status(session_status::connected);
+        if (lost_at_) {
+            ++stats_.gaps;
+            update u;
+            u.status = session_status::gap;
+            u.outage = clock_->now() - *lost_at_;
+            u.detail = "events may have been missed: re-sync from REST";
+            updates_.push(std::move(u));
+            lost_at_.reset();
+        }
+    }
+
+    /// The socket went away (for `why`, or a planned rotation when `planned`).
+    void on_disconnected(const std::string& why, bool planned) {
+        if (!planned) {
+            ++stats_.disconnects;
+        }
+        if (!lost_at_) {
+            lost_at_ = clock_->now();
+        }
+        push_status(session_status::disconnected, why);
+    }
+
+    /// Marks the session as not connected before its first socket (no gap to report).
+    bool ever_connected() const noexcept { return stats_.connects > 0; }
+
+    /// Reports "reconnecting" and waits the next backoff (at least until `not_before`).
+    /// Returns false when cancelled.
+    asio::awaitable<bool> backoff(std::optional<clock::wall_time> not_before = {}) {
+        const double j = std::clamp(policy_.jitter, 0.0, 1.0);
+        auto delay = std::chrono::duration_cast<clock::duration>(
+            policy_.delay(++failures_) *
+            (1.0 - j * std::uniform_real_distribution<double>(0.0, 1.0)(rng_)));
+        if (not_before) {
+            delay = std::max(delay, std::chrono::duration_cast<clock::duration>(
+                                        *not_before - clock_->wall_now()));
+        }
+        update u;
+        u.status = session_status::reconnecting;
+        u.backoff = delay;
+        updates_.push(std::move(u));
+        timer t(ex_, clock_);
+        t.expires_after(delay);
+        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_return !ec;
+    }
+
+private:
+    asio::any_io_executor ex_;
+    std::shared_ptr<clock> clock_;
+    reconnect_policy policy_;
+    event_queue<update> updates_;
+    std::mt19937_64 rng_;
+    session_counters stats_;
+    std::size_t failures_ = 0;
+    std::optional<clock::time_point> lost_at_;
+};
+
+} // namespace exsdk::detail

@@ -1,0 +1,146 @@
+#include "detail/session_core.hpp"
+
+#include <exsdk/woox/client.hpp>
+#include <exsdk/woox/listen_key_session.hpp>
+
+namespace exsdk::woox {
+
+struct listen_key_session::impl {
+    client& rest;
+    session_config cfg;
+    detail::session_core<stream_event> core;
+    private_stream stream;
+    std::optional<woox::listen_key> key;
+
+    static session_config with_client_clock(session_config c, const client& rest) {
+        c.stream.clock = rest.get_config().clock;
+        return c;
+    }
+
+    impl(client& r, session_config c)
+        : rest(r), cfg(with_client_clock(std::move(c), r)),
+          core(r.get_executor(), cfg.stream.clock, cfg.reconnect),
+          stream(r.get_executor(), cfg.stream) {}
+
+    // Wall time after which the key must be replaced.
+    clock::wall_time rotation_time() const {
+        return key->expired_time() -
+               std::chrono::duration_cast<clock::wall_time::duration>(cfg.rotate_before_expiry);
+    }
+
+    bool key_usable() const { return key && core.get_clock()->wall_now() < rotation_time(); }
+
+    asio::awaitable<result<void>> run() {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        auto ended = co_await loop();
+        co_await stream.close();
+        core.updates().close(ended ? error(errc::cancelled, "the session ended") : ended.error());
+        co_return ended;
+    }
+
+    // The lifecycle; returns when cancelled (errc::cancelled) or on a fatal error.
+    asio::awaitable<result<void>> loop() {
+        bool rotating = false;
+        for (;;) {
+            // 1. A key: reuse a valid one, create one otherwise.
+            if (!key_usable()) {
+                auto created = co_await rest.create_listen_key();
+                if (!created) {
+                    const auto& e = created.error();
+                    if (e.is(errc::cancelled) || detail::is_fatal_session_error(e)) {
+                        co_return e;
+                    }
+                    if (!co_await core.backoff(e.retry_after)) {
+                        co_return error(errc::cancelled, "the session was cancelled");
+                    }
+                    continue;
+                }
+                const bool replaced = key.has_value();
+                key = std::move(*created);
+                ++core.stats().keys_created;
+                if (replaced) {
+                    core.push_status(session_status::key_rotated,
+                                     rotating ? "planned rotation before expiredTime"
+                                              : "the previous key was refused");
+                }
+                rotating = false;
+            }
+            // 2. Connect and subscribe.
+            auto up = co_await stream.connect(key->auth_key);
+            if (up) {
+                auto topics = co_await stream.subscribe(cfg.topics);
+                if (!topics) {
+                    up = topics.error();
+                    co_await stream.close();
+                }
+            }
+            if (!up) {
+                if (up.error().is(errc::cancelled)) {
+                    co_return up.error();
+                }
+                if (up.error().is(errc::unauthorized) || up.error().is(errc::not_found)) {
+                    key.reset(); // refused: expired or replaced elsewhere
+                }
+                if (!co_await core.backoff()) {
+                    co_return error(errc::cancelled, "the session was cancelled");
+                }
+                continue;
+            }
+            core.on_connected();
+            // 3. Deliver events until the socket dies or the key must rotate.
+            const auto rotate_in = rotation_time() - core.get_clock()->wall_now();
+            const auto rotate_at =
+                core.get_clock()->now() + std::chrono::duration_cast<clock::duration>(rotate_in);
+            for (;;) {
+                auto ev = co_await stream.next(rotate_at);
+                if (ev) {
+                    core.push_event(std::move(*ev));
+                    continue;
+                }
+                if (ev.error().is(errc::timeout) && stream.is_open()) {
+                    rotating = true; // planned: the key is about to expire
+                    key.reset();
+                    co_await stream.close();
+                    core.on_disconnected("rotating the listen key before it expires", true);
+                    break;
+                }
+                if (ev.error().is(errc::cancelled) && stream.is_open()) {
+                    co_return ev.error(); // run() itself was cancelled
+                }
+                core.on_disconnected(ev.error().message, false);
+                break;
+            }
+            if (!rotating && !co_await core.backoff()) {
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
+        }
+    }
+};
+
+listen_key_session::listen_key_session(client& rest, session_config cfg)
+    : impl_(std::make_shared<impl>(rest, std::move(cfg))) {}
+
+listen_key_session::~listen_key_session() = default;
+
+asio::awaitable<result<void>> listen_key_session::run() {
+    auto self = impl_;
+    co_return co_await self->run();
+}
+
+asio::awaitable<result<session_update>>
+listen_key_session::next(std::optional<clock::time_point> deadline) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->core.updates().pop(deadline);
+}
+
+const std::string& listen_key_session::listen_key() const {
+    static const std::string none;
+    return impl_->key ? impl_->key->auth_key : none;
+}
+
+session_counters listen_key_session::stats() const {
+    return impl_->core.stats();
+}
+
+} // namespace exsdk::woox

@@ -1,0 +1,132 @@
+#include "detail/stream_core.hpp"
+
+#include <exsdk/woox/private_stream.hpp>
+#include <exsdk/woox/stream_protocol.hpp>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+namespace exsdk::woox {
+
+namespace {
+
+detail::endpoint_url parse_or_throw(const std::string& url) {
+    auto r = detail::parse_endpoint_url(url);
+    if (!r) {
+        throw exception(r.error());
+    }
+    return *r;
+}
+
+using core_base = detail::stream_core<stream_event, std::vector<std::string>>;
+
+} // namespace
+
+struct private_stream::impl final : core_base {
+    stream_config cfg;
+    detail::endpoint_url endpoint;
+    std::uint64_t next_command_id = 0;
+
+    impl(asio::any_io_executor ex, stream_config c)
+        : core_base(std::move(ex), c.tls, c.clock,
+                    timing{c.connect_timeout, c.ping_interval + c.pong_timeout, c.ping_interval,
+                           c.command_timeout}),
+          cfg(std::move(c)), endpoint(parse_or_throw(cfg.url)) {}
+
+    std::string heartbeat_frame() override {
+        return stream_protocol::ping_command(get_clock()->wall_ms());
+    }
+
+    void handle(detail::websocket_message& msg) override {
+        auto parsed = stream_protocol::parse_frame(msg.data);
+        if (!parsed) {
+            stream_event ev; // not JSON: pass it on raw rather than drop it
+            ev.raw = boost::json::string(msg.data);
+            events().push(std::move(ev));
+            return;
+        }
+        std::visit(
+            [&](auto& f) {
+                using F = std::decay_t<decltype(f)>;
+                if constexpr (std::is_same_v<F, stream_event>) {
+                    events().push(std::move(f));
+                } else if constexpr (std::is_same_v<F, stream_protocol::ack>) {
+                    answer(f.id, f.success ? result<std::vector<std::string>>(std::move(f.topics))
+                                           : error(errc::bad_request, f.message));
+                } else if constexpr (std::is_same_v<F, stream_protocol::error_frame>) {
+                    answer(f.id, error(errc::bad_request, f.message));
+                }
+                // pong: the frame itself proved the socket alive
+            },
+            *parsed);
+    }
+
+    asio::awaitable<result<void>> connect(std::string_view auth_key) {
+        std::string target = endpoint.path;
+        target += "?key=";
+        target += boost::urls::encode(auth_key, boost::urls::unreserved_chars);
+        co_return co_await open(endpoint.base, std::move(target));
+    }
+
+    asio::awaitable<result<std::vector<std::string>>>
+    subscription(bool subscribe, std::vector<std::string> topics) {
+        if (topics.empty() || topics.size() > protocol::max_topics_per_command) {
+            co_return error(errc::invalid_argument, "subscribe takes 1 to 10 topics per command");
+        }
+        const std::string id = std::to_string(++next_command_id);
+        co_return co_await command(id, subscribe
+                                           ? stream_protocol::subscribe_command(id, topics)
+                                           : stream_protocol::unsubscribe_command(id, topics));
+    }
+};
+
+private_stream::private_stream(asio::any_io_executor ex, stream_config cfg)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+
+private_stream::~private_stream() {
+    if (impl_) {
+        impl_->abort();
+    }
+}
+
+asio::awaitable<result<void>> private_stream::connect(std::string_view auth_key) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->connect(auth_key);
+}
+
+asio::awaitable<result<std::vector<std::string>>>
+private_stream::subscribe(std::vector<std::string> topics) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->subscription(true, std::move(topics));
+}
+
+asio::awaitable<result<std::vector<std::string>>>
+private_stream::unsubscribe(std::vector<std::string> topics) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->subscription(false, std::move(topics));
+}
+
+asio::awaitable<result<stream_event>>
+private_stream::next(std::optional<clock::time_point> deadline) {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_return co_await self->events().pop(deadline);
+}
+
+asio::awaitable<void> private_stream::close() {
+    co_await asio::this_coro::throw_if_cancelled(false);
+    auto self = impl_;
+    co_await self->close();
+}
+
+bool private_stream::is_open() const {
+    return impl_->connected();
+}
+std::size_t private_stream::queued() const {
+    return impl_->events().size();
+}
+
+} // namespace exsdk::woox
