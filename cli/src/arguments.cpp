@@ -1,0 +1,566 @@
+#include "arguments.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace exsdk::cli {
+
+namespace {
+
+constexpr std::string_view program = "exsdk";
+
+std::vector<std::string_view> split_words(std::string_view s) {
+    std::vector<std::string_view> words;
+    while (!s.empty()) {
+        const auto space = s.find(' ');
+        words.push_back(s.substr(0, space));
+        if (space == std::string_view::npos) {
+            break;
+        }
+        s.remove_prefix(space + 1);
+    }
+    return words;
+}
+
+// Command words and option names are short lowercase words. Anything else on the command line
+// could be a pasted secret, so messages name it by position instead of echoing it.
+bool echoable(std::string_view token) {
+    if (token.empty() || token.size() > 24) {
+        return false;
+    }
+    return std::all_of(token.begin(), token.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    });
+}
+
+std::string describe(std::string_view token, std::size_t index) {
+    if (echoable(token)) {
+        return "'" + std::string(token) + "'";
+    }
+    return "(argument " + std::to_string(index + 1) + ")";
+}
+
+std::string full_name(const command& c) {
+    return std::string(program) + " " + std::string(to_string(c.exchange)) + " " +
+           std::string(c.name);
+}
+
+std::string see_help(std::string_view prefix) {
+    return " (see '" + std::string(prefix) + " --help')";
+}
+
+const option_spec* find_option(std::span<const option_spec> specs, std::string_view name) {
+    for (const auto& s : specs) {
+        if (s.name == name) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+// Arity is known from the union of every option table, so tokenizing needs no command yet.
+const option_spec* find_any_option(std::string_view name, bool& is_global) {
+    if (const auto* s = find_option(global_options(), name)) {
+        is_global = true;
+        return s;
+    }
+    is_global = false;
+    for (const auto& c : command_table()) {
+        if (const auto* s = find_option(c.options, name)) {
+            return s;
+        }
+    }
+    return nullptr;
+}
+
+struct given_option {
+    const option_spec* spec;
+    bool is_global;
+    std::string_view value;
+};
+
+std::optional<exchange_id> parse_exchange(std::string_view word) {
+    if (word == "woox") {
+        return exchange_id::woox;
+    }
+    if (word == "bingx") {
+        return exchange_id::bingx;
+    }
+    return std::nullopt;
+}
+
+// The words of the commands of `ex` that start with `prefix`.
+std::vector<const command*> commands_under(exchange_id ex,
+                                           std::span<const std::string_view> prefix) {
+    std::vector<const command*> out;
+    for (const auto& c : command_table()) {
+        if (c.exchange != ex) {
+            continue;
+        }
+        const auto words = split_words(c.name);
+        if (words.size() >= prefix.size() &&
+            std::equal(prefix.begin(), prefix.end(), words.begin())) {
+            out.push_back(&c);
+        }
+    }
+    return out;
+}
+
+std::string join(std::span<const std::string_view> words) {
+    std::string s;
+    for (auto w : words) {
+        s += s.empty() ? "" : " ";
+        s += w;
+    }
+    return s;
+}
+
+std::string option_lines(std::span<const option_spec> specs) {
+    std::string out;
+    for (const auto& s : specs) {
+        std::string left = "  " + std::string(s.name);
+        if (!s.value_name.empty()) {
+            left += " " + std::string(s.value_name);
+        }
+        left.resize(std::max<std::size_t>(left.size() + 2, 22), ' ');
+        out += left + std::string(s.help) + "\n";
+    }
+    return out;
+}
+
+std::string command_lines(std::span<const command* const> list) {
+    std::string out;
+    for (const auto* c : list) {
+        std::string left = "  " + std::string(to_string(c->exchange)) + " " + std::string(c->name);
+        if (!c->operand.empty()) {
+            left += " " + std::string(c->operand);
+        }
+        left.resize(std::max<std::size_t>(left.size() + 2, 32), ' ');
+        out += left + std::string(c->summary) + "\n";
+    }
+    return out;
+}
+
+constexpr std::string_view output_help =
+    R"(Output: one JSON object per result on stdout, one line each:
+  {"ok":true,"exchange":"woox","command":"listen-key create","result":{...}}
+  {"ok":false,"exchange":"bingx","command":"listen-key extend","error":{"code":"not_found",
+   "exchangeCode":0,"message":"...","httpStatus":404,"retryAfter":null}}
+"retryAfter" is the epoch ms the exchange allows the next call at, or null.
+Exit status: 0 when every call succeeded, 1 when any failed (including cancelled by SIGINT),
+2 for a usage error (one line on stderr, nothing on stdout).
+)";
+
+constexpr std::string_view environment_help =
+    R"(Environment (the --api-key/--secret flags win):
+  EXSDK_WOOX_API_KEY, EXSDK_WOOX_SECRET     WOO X credentials
+  EXSDK_BINGX_API_KEY, EXSDK_BINGX_SECRET   BingX credentials
+)";
+
+std::string prefix_help(exchange_id ex, std::span<const std::string_view> words) {
+    const auto list = commands_under(ex, words);
+    std::string prefix = std::string(program) + " " + std::string(to_string(ex));
+    if (!words.empty()) {
+        prefix += " " + join(words);
+    }
+    std::string out = "usage: " + prefix + " COMMAND [ARGS] [OPTIONS]\n\nCommands:\n";
+    out += command_lines(list);
+    out += "\nGlobal options:\n" + option_lines(global_options());
+    out += "\n" + std::string(environment_help);
+    out += "\nRun '" + prefix + " COMMAND --help' for a command's help.\n";
+    return out;
+}
+
+std::string command_help(const command& c) {
+    std::string out = "usage: " + full_name(c);
+    if (!c.operand.empty()) {
+        out += " " + std::string(c.operand);
+    }
+    for (const auto& o : c.options) {
+        out += " [" + std::string(o.name);
+        if (!o.value_name.empty()) {
+            out += " " + std::string(o.value_name);
+        }
+        out += "]";
+    }
+    out += " [GLOBAL OPTIONS]\n\n" + std::string(c.description) + "\n";
+    if (!c.options.empty()) {
+        out += "\nOptions:\n" + option_lines(c.options);
+    }
+    out += "\nGlobal options:\n" + option_lines(global_options());
+    if (c.needs_credentials) {
+        out += "\n" + std::string(environment_help);
+    } else {
+        out += "\nNo credentials needed.\n";
+    }
+    out += "\n" + std::string(output_help);
+    return out;
+}
+
+std::optional<std::int64_t> to_integer(std::string_view text) {
+    std::int64_t v = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec != std::errc() || ptr != end || text.empty()) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::string range_text(const option_spec& s) {
+    if (s.max == std::numeric_limits<std::int64_t>::max()) {
+        return "an integer >= " + std::to_string(s.min);
+    }
+    return "an integer from " + std::to_string(s.min) + " to " + std::to_string(s.max);
+}
+
+// Converts one option's text to its value; an error message when it does not fit the spec.
+std::variant<option_value, std::string> convert(const option_spec& s, std::string_view text) {
+    switch (s.type) {
+    case option_spec::kind::flag: return option_value(true);
+    case option_spec::kind::text:
+        if (text.empty()) {
+            return std::string("option " + std::string(s.name) + " needs a non-empty " +
+                               std::string(s.value_name));
+        }
+        return option_value(std::string(text));
+    case option_spec::kind::integer: {
+        const auto v = to_integer(text);
+        if (!v || *v < s.min || *v > s.max) {
+            const std::string got = echoable(text) ? "'" + std::string(text) + "'" : "a value";
+            return std::string("option " + std::string(s.name) + " must be " + range_text(s) +
+                               ", got " + got);
+        }
+        return option_value(*v);
+    }
+    }
+    return std::string("unsupported option kind");
+}
+
+class parser {
+public:
+    parser(std::span<const std::string_view> args, const env_lookup& env)
+        : args_(args), env_(env) {}
+
+    parse_result run() {
+        scan();
+        if (help_) {
+            return resolve_help();
+        }
+        if (!error_.empty()) {
+            return usage_error{error_};
+        }
+        return resolve_command();
+    }
+
+private:
+    void fail(std::string message) {
+        if (error_.empty()) {
+            error_ = std::move(message);
+        }
+    }
+
+    void scan() {
+        bool options_ended = false;
+        for (std::size_t i = 0; i < args_.size(); ++i) {
+            const std::string_view tok = args_[i];
+            if (!options_ended && tok == "--") {
+                options_ended = true;
+                continue;
+            }
+            if (!options_ended && (tok == "--help" || tok == "-h")) {
+                help_ = true;
+                continue;
+            }
+            if (options_ended || tok.size() < 2 || tok[0] != '-') {
+                positionals_.push_back(tok);
+                positional_index_.push_back(i);
+                continue;
+            }
+            const auto eq = tok.find('=');
+            const std::string_view name = tok.substr(0, eq);
+            bool is_global = false;
+            const option_spec* spec = find_any_option(name, is_global);
+            if (!spec) {
+                fail("unknown option " + describe(name, i) + see_help(program));
+                continue;
+            }
+            std::string_view value;
+            if (spec->type == option_spec::kind::flag) {
+                if (eq != std::string_view::npos) {
+                    fail("option " + std::string(name) + " takes no value");
+                    continue;
+                }
+            } else if (eq != std::string_view::npos) {
+                value = tok.substr(eq + 1);
+            } else if (i + 1 < args_.size() && !args_[i + 1].starts_with("--")) {
+                value = args_[++i];
+            } else {
+                fail("option " + std::string(name) + " needs a value " +
+                     std::string(spec->value_name));
+                continue;
+            }
+            for (const auto& g : given_) {
+                if (g.spec == spec) {
+                    fail("option " + std::string(name) + " given more than once");
+                }
+            }
+            given_.push_back({spec, is_global, value});
+        }
+    }
+
+    parse_result resolve_help() {
+        if (positionals_.empty()) {
+            return help_request{program_help()};
+        }
+        const auto ex = parse_exchange(positionals_[0]);
+        if (!ex) {
+            return unknown_exchange();
+        }
+        const std::span<const std::string_view> rest(positionals_.begin() + 1, positionals_.end());
+        if (const auto* c = match_command(*ex, rest)) {
+            return help_request{command_help(*c)};
+        }
+        if (commands_under(*ex, rest).empty()) {
+            return unknown_command(*ex, rest);
+        }
+        return help_request{prefix_help(*ex, rest)};
+    }
+
+    usage_error unknown_exchange() const {
+        return usage_error{"unknown exchange " + describe(positionals_[0], positional_index_[0]) +
+                           ": expected woox or bingx" + see_help(program)};
+    }
+
+    usage_error unknown_command(exchange_id ex, std::span<const std::string_view> rest) const {
+        const std::string prefix = std::string(program) + " " + std::string(to_string(ex));
+        // Name the first word that leads nowhere.
+        std::size_t known = 0;
+        while (known < rest.size() && !commands_under(ex, rest.first(known + 1)).empty()) {
+            ++known;
+        }
+        const std::string words =
+            echoable(rest[known])
+                ? "'" + std::string(to_string(ex)) + " " + join(rest.first(known + 1)) + "'"
+                : describe(rest[known], positional_index_[known + 1]);
+        return usage_error{"unknown command " + words + see_help(prefix)};
+    }
+
+    // The command whose words start `rest` (longest first). Remaining words are operands.
+    const command* match_command(exchange_id ex, std::span<const std::string_view> rest) const {
+        const command* best = nullptr;
+        std::size_t best_words = 0;
+        for (const auto& c : command_table()) {
+            if (c.exchange != ex) {
+                continue;
+            }
+            const auto words = split_words(c.name);
+            if (words.size() <= rest.size() && words.size() > best_words &&
+                std::equal(words.begin(), words.end(), rest.begin())) {
+                best = &c;
+                best_words = words.size();
+            }
+        }
+        return best;
+    }
+
+    parse_result resolve_command() {
+        if (positionals_.empty()) {
+            return usage_error{"missing command" + see_help(program)};
+        }
+        const auto ex = parse_exchange(positionals_[0]);
+        if (!ex) {
+            return unknown_exchange();
+        }
+        const std::string ex_prefix = std::string(program) + " " + std::string(to_string(*ex));
+        const std::span<const std::string_view> rest(positionals_.begin() + 1, positionals_.end());
+        const command* c = match_command(*ex, rest);
+        if (!c) {
+            const auto under = commands_under(*ex, rest);
+            if (under.empty()) {
+                return unknown_command(*ex, rest);
+            }
+            std::string names;
+            for (const auto* u : under) {
+                names += names.empty() ? "" : ", ";
+                names += u->name;
+            }
+            std::string what =
+                rest.empty()
+                    ? "missing command after '" + std::string(to_string(*ex)) + "'"
+                    : "incomplete command '" + std::string(to_string(*ex)) + " " + join(rest) + "'";
+            return usage_error{what + ": expected one of: " + names + see_help(ex_prefix)};
+        }
+        const std::string name = full_name(*c);
+        const std::size_t used = 1 + split_words(c->name).size();
+        const std::size_t operands = positionals_.size() - used;
+        invocation inv;
+        inv.cmd = c;
+        if (c->operand.empty() && operands > 0) {
+            return usage_error{"unexpected argument " +
+                               describe(positionals_[used], positional_index_[used]) + " for '" +
+                               name + "'" + see_help(name)};
+        }
+        if (!c->operand.empty()) {
+            if (operands == 0) {
+                return usage_error{"'" + name + "' needs " + std::string(c->operand) +
+                                   see_help(name)};
+            }
+            if (operands > 1) {
+                return usage_error{"unexpected argument " +
+                                   describe(positionals_[used + 1], positional_index_[used + 1]) +
+                                   " for '" + name + "'" + see_help(name)};
+            }
+            inv.operand = std::string(positionals_[used]);
+        }
+        for (const auto& g : given_) {
+            if (!g.is_global && !find_option(c->options, g.spec->name)) {
+                return usage_error{"option " + std::string(g.spec->name) + " does not apply to '" +
+                                   name + "'" + see_help(name)};
+            }
+            auto v = convert(*g.spec, g.value);
+            if (auto* msg = std::get_if<std::string>(&v)) {
+                return usage_error{*msg};
+            }
+            auto value = std::get<option_value>(std::move(v));
+            if (!g.is_global) {
+                inv.options.set(g.spec->name, std::move(value));
+            } else if (!apply_global(inv.globals, g.spec->name, value)) {
+                return usage_error{"internal: unhandled option " + std::string(g.spec->name)};
+            }
+        }
+        if (!c->repeatable && inv.globals.repeat != 1) {
+            return usage_error{"option --repeat does not apply to '" + name + "'"};
+        }
+        if (auto msg = resolve_credentials(*c, inv.globals); !msg.empty()) {
+            return usage_error{msg};
+        }
+        if (c->validate) {
+            if (auto msg = c->validate(inv); !msg.empty()) {
+                return usage_error{msg + see_help(name)};
+            }
+        }
+        return inv;
+    }
+
+    static bool apply_global(global_settings& g, std::string_view name, const option_value& v) {
+        if (name == "--base-url") {
+            g.base_url = std::get<std::string>(v);
+        } else if (name == "--ca-file") {
+            g.ca_file = std::get<std::string>(v);
+        } else if (name == "--api-key") {
+            g.api_key = std::get<std::string>(v);
+        } else if (name == "--secret") {
+            g.secret = std::get<std::string>(v);
+        } else if (name == "--repeat") {
+            g.repeat = std::get<std::int64_t>(v);
+        } else if (name == "--timeout-ms") {
+            g.timeout = std::chrono::milliseconds(std::get<std::int64_t>(v));
+        } else if (name == "--no-retry") {
+            g.no_retry = true;
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    // Flags win over the environment, field by field.
+    std::string resolve_credentials(const command& c, global_settings& g) const {
+        if (g.api_key.empty()) {
+            g.api_key = env_(api_key_env(c.exchange)).value_or("");
+        }
+        if (g.secret.empty()) {
+            g.secret = env_(secret_env(c.exchange)).value_or("");
+        }
+        if (!c.needs_credentials || (!g.api_key.empty() && !g.secret.empty())) {
+            return {};
+        }
+        std::string missing = g.api_key.empty() ? "API key" : "";
+        if (g.secret.empty()) {
+            missing += missing.empty() ? "secret" : " and secret";
+        }
+        return "'" + full_name(c) + "' needs credentials (missing " + missing +
+               "): --api-key and --secret, or " + std::string(api_key_env(c.exchange)) + " and " +
+               std::string(secret_env(c.exchange));
+    }
+
+    std::span<const std::string_view> args_;
+    const env_lookup& env_;
+    bool help_ = false;
+    std::string error_;
+    std::vector<std::string_view> positionals_;
+    std::vector<std::size_t> positional_index_;
+    std::vector<given_option> given_;
+};
+
+} // namespace
+
+std::string_view api_key_env(exchange_id e) noexcept {
+    return e == exchange_id::woox ? "EXSDK_WOOX_API_KEY" : "EXSDK_BINGX_API_KEY";
+}
+
+std::string_view secret_env(exchange_id e) noexcept {
+    return e == exchange_id::woox ? "EXSDK_WOOX_SECRET" : "EXSDK_BINGX_SECRET";
+}
+
+parse_result parse_arguments(std::span<const std::string_view> args, const env_lookup& env) {
+    auto r = parser(args, env).run();
+    if (auto* e = std::get_if<usage_error>(&r)) {
+        const auto secrets = known_secrets(args, env);
+        e->message = redact(std::move(e->message), secrets);
+    }
+    return r;
+}
+
+std::string program_help() {
+    std::vector<const command*> all;
+    for (const auto& c : command_table()) {
+        all.push_back(&c);
+    }
+    std::string out = R"(usage: exsdk EXCHANGE COMMAND [ARGS] [OPTIONS]
+
+Checks WOO X and BingX API keys and listen keys from a shell, through the exsdk SDK (rate
+limited, retried, signed). Options may appear anywhere after the program name.
+
+Commands:
+)";
+    out += command_lines(all);
+    out += "\nGlobal options:\n" + option_lines(global_options());
+    out += "  --help, -h          this help; after a command: that command's help\n";
+    out += "\n" + std::string(environment_help);
+    out += "\n" + std::string(output_help);
+    out += "\nRun 'exsdk EXCHANGE COMMAND --help' for a command's help.\n";
+    return out;
+}
+
+std::string redact(std::string text, std::span<const std::string> secrets) {
+    for (const auto& s : secrets) {
+        if (s.empty()) {
+            continue;
+        }
+        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3)) {
+            text.replace(pos, s.size(), "***");
+        }
+    }
+    return text;
+}
+
+std::vector<std::string> known_secrets(std::span<const std::string_view> args,
+                                       const env_lookup& env) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--secret" && i + 1 < args.size()) {
+            out.emplace_back(args[i + 1]);
+        } else if (args[i].starts_with("--secret=")) {
+            out.emplace_back(args[i].substr(9));
+        }
+    }
+    for (auto e : {exchange_id::woox, exchange_id::bingx}) {
+        if (auto s = env(secret_env(e))) {
+            out.push_back(std::move(*s));
+        }
+    }
+    return out;
+}
+
+} // namespace exsdk::cli

@@ -1,0 +1,75 @@
+// Hand-written parsing of the `exsdk` command line against the command table (command.hpp).
+// Pure functions of (arguments, environment): no I/O, no SDK, so every rule is unit-testable.
+//
+// Grammar:  exsdk EXCHANGE WORDS... [OPERAND] [OPTIONS...]
+// Options may appear anywhere after the program name, as `--name VALUE` or `--name=VALUE`;
+// `--` ends the options. `--help`/`-h` anywhere prints the help of the deepest command prefix
+// named before it (program, exchange, group or command).
+#pragma once
+
+#include "command.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace exsdk::cli {
+
+/// The global options after parsing, credentials resolved (flags win over environment).
+struct global_settings {
+    std::optional<std::string> base_url; ///< empty: the exchange's real URL
+    std::string ca_file;
+    std::string api_key;
+    std::string secret; ///< never printed: only handed to exsdk::secret
+    std::int64_t repeat = 1;
+    std::optional<std::chrono::milliseconds> timeout;
+    bool no_retry = false;
+};
+
+/// A command ready to run.
+struct invocation {
+    const command* cmd = nullptr;
+    std::string operand; ///< the KEY of `bingx listen-key extend KEY`; empty when none
+    option_values options;
+    global_settings globals;
+};
+
+/// `--help` was asked for: print `text` on stdout, exit 0.
+struct help_request {
+    std::string text;
+};
+
+/// Bad input: print `message` (one line, secrets redacted) on stderr, exit 2.
+struct usage_error {
+    std::string message;
+};
+
+using parse_result = std::variant<invocation, help_request, usage_error>;
+
+/// Reads an environment variable; std::nullopt when unset. Injected so tests need no setenv.
+using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+/// Parses `args` (without the program name). `env` supplies EXSDK_WOOX_API_KEY and friends.
+parse_result parse_arguments(std::span<const std::string_view> args, const env_lookup& env);
+
+/// The environment variable names of an exchange's credentials.
+std::string_view api_key_env(exchange_id e) noexcept;
+std::string_view secret_env(exchange_id e) noexcept;
+
+/// The full help of the program (what `exsdk --help` prints).
+std::string program_help();
+
+/// Replaces every occurrence of each non-empty string of `secrets` in `text` with "***".
+std::string redact(std::string text, std::span<const std::string> secrets);
+
+/// The secrets the process knows of (values of --secret, EXSDK_*_SECRET), for redact().
+std::vector<std::string> known_secrets(std::span<const std::string_view> args,
+                                       const env_lookup& env);
+
+} // namespace exsdk::cli

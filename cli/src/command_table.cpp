@@ -1,0 +1,195 @@
+// The command table of `exsdk`: names, options and help texts. Handlers are in runner.cpp.
+#include "arguments.hpp"
+#include "command.hpp"
+
+#include <array>
+
+namespace exsdk::cli {
+
+namespace {
+
+using kind = option_spec::kind;
+
+constexpr std::array global_option_specs{
+    option_spec{"--base-url", kind::text, "URL",
+                "exchange REST base URL (default: the real exchange; the mock's URL for tests)"},
+    option_spec{"--ca-file", kind::text, "FILE",
+                "PEM file of trusted CAs for HTTPS (e.g. the mock's --ca-out); default: system"},
+    option_spec{"--api-key", kind::text, "KEY",
+                "API key (default: $EXSDK_WOOX_API_KEY / $EXSDK_BINGX_API_KEY)"},
+    option_spec{"--secret", kind::text, "SECRET",
+                "API secret (default: $EXSDK_WOOX_SECRET / $EXSDK_BINGX_SECRET); never printed"},
+    option_spec{"--repeat", kind::integer, "N",
+                "issue N calls at once through one client; its rate limiter paces them", 1, 100000},
+    option_spec{"--timeout-ms", kind::integer, "MS",
+                "connect and request timeout of each HTTP request (default 5000 / 10000)", 1,
+                3600000},
+    option_spec{"--no-retry", kind::flag, "", "one attempt per call: no retries, no backoff"},
+};
+
+constexpr std::array api_keys_options{
+    option_spec{"--page", kind::integer, "N", "page to fetch, from 1 (default 1)", 1},
+    option_spec{"--size", kind::integer, "N",
+                "rows per page, 1 to 1000 (default 25; with --all: 1000)", 1, 1000},
+    option_spec{"--all", kind::flag, "", "walk every page and print all rows as one result"},
+};
+
+std::string validate_api_keys(const invocation& inv) {
+    if (inv.options.flag("--all") && inv.options.has("--page")) {
+        return "--all and --page cannot be combined (--all fetches every page)";
+    }
+    return {};
+}
+
+constexpr std::string_view woox_listen_key_create_help =
+    R"(POST /v3/account/listenKey: creates a listen key for the WOO X private stream (valid 24 h).
+WOO X expires the API key's previous listen key at once: a stream using it stops.
+Rate limit: 5 requests / 10 s per account (the client waits rather than exceed it).
+
+Result: {"authKey":"...","expiredTime":<epoch ms>})";
+
+constexpr std::string_view woox_api_keys_help =
+    R"(GET /v3/account/credentials: the API keys of the caller's account and their permissions,
+one page (--page, --size) or every page (--all, one request per page through the limiter).
+Rate limit: 10 requests / 60 s per account.
+
+Result (one page): {"rows":[{"accountName":"Main","userId":12523,"apiKey":"...",
+  "permissions":["READ","TRADE"],"allowedIPs":["1.2.3.4"]}],
+  "meta":{"total":2,"recordsPerPage":25,"currentPage":1}}
+Result (--all):    {"rows":[...],"total":2}
+"allowedIPs" is left out for a key without an IP restriction.)";
+
+constexpr std::string_view woox_server_time_help =
+    R"(GET /v3/public/systemInfo: the WOO X server time (no credentials needed) and how far the
+local clock is off (server time minus the midpoint of the request's round trip).
+
+Result: {"serverTime":<epoch ms>,"offsetMs":<ms>,"roundTripMs":<ms>})";
+
+constexpr std::string_view bingx_generate_help =
+    R"(POST /openApi/user/auth/userDataStream: a new listen key for the BingX account streams,
+valid 60 min from now or from its last extend.
+Rate limit: 2 requests / s per UID, shared with extend and delete.
+
+Result: {"listenKey":"<64 hex>","validUntil":<epoch ms, estimated>})";
+
+constexpr std::string_view bingx_extend_help =
+    R"(PUT /openApi/user/auth/userDataStream?listenKey=KEY: another 60 min for KEY (extend
+every 30 min). A key that already lapsed or was deleted gives the error "not_found" (HTTP 404).
+
+Result: {"listenKey":"KEY"})";
+
+constexpr std::string_view bingx_delete_help =
+    R"(DELETE /openApi/user/auth/userDataStream?listenKey=KEY: ends KEY now. An unknown key gives
+the error "not_found" (HTTP 404).
+
+Result: {"listenKey":"KEY"})";
+
+constexpr std::string_view bingx_server_time_help =
+    R"(GET /openApi/swap/v2/server/time: the BingX server time (no credentials needed) and how far
+the local clock is off (server time minus the midpoint of the request's round trip).
+
+Result: {"serverTime":<epoch ms>,"offsetMs":<ms>,"roundTripMs":<ms>})";
+
+const std::array commands{
+    command{exchange_id::woox,
+            "listen-key create",
+            "",
+            "create a listen key (expires the previous one)",
+            woox_listen_key_create_help,
+            {},
+            true,
+            true,
+            nullptr,
+            handler_id::woox_listen_key_create},
+    command{exchange_id::woox, "api-keys", "", "list the account's API keys and their permissions",
+            woox_api_keys_help, api_keys_options, true, true, validate_api_keys,
+            handler_id::woox_api_keys},
+    command{exchange_id::woox,
+            "server-time",
+            "",
+            "server time and local clock offset",
+            woox_server_time_help,
+            {},
+            false,
+            true,
+            nullptr,
+            handler_id::woox_server_time},
+    command{exchange_id::bingx,
+            "listen-key generate",
+            "",
+            "generate a listen key (valid 60 min)",
+            bingx_generate_help,
+            {},
+            true,
+            true,
+            nullptr,
+            handler_id::bingx_listen_key_generate},
+    command{exchange_id::bingx,
+            "listen-key extend",
+            "KEY",
+            "extend KEY by 60 min",
+            bingx_extend_help,
+            {},
+            true,
+            true,
+            nullptr,
+            handler_id::bingx_listen_key_extend},
+    command{exchange_id::bingx,
+            "listen-key delete",
+            "KEY",
+            "delete KEY",
+            bingx_delete_help,
+            {},
+            true,
+            true,
+            nullptr,
+            handler_id::bingx_listen_key_delete},
+    command{exchange_id::bingx,
+            "server-time",
+            "",
+            "server time and local clock offset",
+            bingx_server_time_help,
+            {},
+            false,
+            true,
+            nullptr,
+            handler_id::bingx_server_time},
+};
+
+} // namespace
+
+std::string_view to_string(exchange_id e) noexcept {
+    return e == exchange_id::woox ? "woox" : "bingx";
+}
+
+std::span<const option_spec> global_options() {
+    return global_option_specs;
+}
+
+std::span<const command> command_table() {
+    return commands;
+}
+
+std::optional<std::int64_t> option_values::integer(std::string_view name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) {
+        return std::nullopt;
+    }
+    if (const auto* v = std::get_if<std::int64_t>(&it->second)) {
+        return *v;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> option_values::text(std::string_view name) const {
+    const auto it = values_.find(name);
+    if (it == values_.end()) {
+        return std::nullopt;
+    }
+    if (const auto* v = std::get_if<std::string>(&it->second)) {
+        return *v;
+    }
+    return std::nullopt;
+}
+
+} // namespace exsdk::cli

@@ -1,0 +1,379 @@
+// The command handlers and the machinery that runs them. This is the program's only translation
+// unit with Boost.JSON and the SDK clients (keeps the build light on two cores).
+#include "runner.hpp"
+
+#include <exsdk/bingx/client.hpp>
+#include <exsdk/error.hpp>
+#include <exsdk/woox/client.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace exsdk::cli {
+
+namespace {
+
+namespace json = boost::json;
+
+using call_result = exsdk::result<json::object>;
+using call_fn = std::function<asio::awaitable<call_result>()>;
+
+json::value epoch_ms_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
+    if (!t) {
+        return nullptr;
+    }
+    return to_epoch_ms(*t);
+}
+
+std::string code_name(const exsdk::error& e) {
+    if (e.code.category() == exsdk::error_category()) {
+        return exsdk::to_string(static_cast<exsdk::errc>(e.code.value()));
+    }
+    return e.code.message();
+}
+
+json::object error_json(const exsdk::error& e) {
+    json::object o;
+    o["code"] = code_name(e);
+    o["exchangeCode"] = e.exchange_code;
+    o["message"] = e.message;
+    o["httpStatus"] = e.http_status;
+    o["retryAfter"] = epoch_ms_or_null(e.retry_after);
+    return o;
+}
+
+// --- results as JSON ---------------------------------------------------------------------------
+
+json::object to_json(const woox::listen_key& k) {
+    return {{"authKey", k.auth_key}, {"expiredTime", k.expired_time_ms}};
+}
+
+json::object to_json(const woox::api_key_permission& p) {
+    json::object o;
+    o["accountName"] = p.account_name;
+    o["userId"] = p.user_id;
+    o["apiKey"] = p.api_key;
+    json::array perms;
+    for (const auto& s : p.permissions) {
+        perms.emplace_back(s);
+    }
+    o["permissions"] = std::move(perms);
+    if (p.allowed_ips) {
+        json::array ips;
+        for (const auto& s : *p.allowed_ips) {
+            ips.emplace_back(s);
+        }
+        o["allowedIPs"] = std::move(ips);
+    }
+    return o;
+}
+
+json::array rows_json(const std::vector<woox::api_key_permission>& rows) {
+    json::array a;
+    for (const auto& r : rows) {
+        a.emplace_back(to_json(r));
+    }
+    return a;
+}
+
+// Server time and the local clock's offset, estimated at the round trip's midpoint.
+template <class Client>
+asio::awaitable<call_result> server_time_call(Client& c) {
+    const auto& clk = system_clock();
+    const auto before = clk->wall_now();
+    auto t = co_await c.server_time();
+    const auto after = clk->wall_now();
+    if (!t) {
+        co_return t.error();
+    }
+    const auto midpoint = before + (after - before) / 2;
+    json::object o;
+    o["serverTime"] = to_epoch_ms(*t);
+    o["offsetMs"] = to_epoch_ms(*t) - to_epoch_ms(midpoint);
+    o["roundTripMs"] =
+        std::chrono::duration_cast<std::chrono::milliseconds>(after - before).count();
+    co_return o;
+}
+
+// --- the session: one client, the calls in flight, their output ----------------------------
+
+class session {
+public:
+    session(asio::io_context& ioc, const invocation& inv, std::FILE* out)
+        : ioc_(ioc), inv_(inv), out_(out), signals_(ioc, SIGINT, SIGTERM) {
+        if (!inv.globals.secret.empty()) {
+            secrets_.push_back(inv.globals.secret);
+        }
+    }
+
+    const invocation& inv() const { return inv_; }
+    bool failed() const { return failed_; }
+
+    woox::client& woox_client() {
+        if (!woox_) {
+            woox::config cfg;
+            configure(cfg, woox::protocol::rest_base_url);
+            woox_.emplace(ioc_.get_executor(), std::move(cfg));
+        }
+        return *woox_;
+    }
+
+    bingx::client& bingx_client() {
+        if (!bingx_) {
+            bingx::config cfg;
+            configure(cfg, bingx::protocol::rest_base_url);
+            bingx_.emplace(ioc_.get_executor(), std::move(cfg));
+        }
+        return *bingx_;
+    }
+
+    /// Starts `n` concurrent calls of `fn` (all through the one client, so its limiter paces
+    /// them); each prints its line as it completes.
+    void start_calls(const call_fn& fn, std::int64_t n) {
+        for (std::int64_t i = 0; i < n; ++i) {
+            auto& sig = cancel_signals_.emplace_back();
+            active_.push_back(true);
+            const std::size_t index = active_.size() - 1;
+            ++outstanding_;
+            asio::co_spawn(ioc_, one_call(fn),
+                           asio::bind_cancellation_slot(
+                               sig.slot(), [this, index](std::exception_ptr ep, call_result r) {
+                                   finish(index, ep, std::move(r));
+                               }));
+        }
+        if (outstanding_ > 0) {
+            wait_for_signal();
+        }
+    }
+
+private:
+    template <class Config>
+    void configure(Config& cfg, std::string_view default_url) const {
+        const auto& g = inv_.globals;
+        cfg.base_url = g.base_url.value_or(std::string(default_url));
+        cfg.tls.ca_file = g.ca_file;
+        cfg.credentials.api_key = g.api_key;
+        cfg.credentials.secret = exsdk::secret(g.secret);
+        if (g.timeout) {
+            cfg.transport.connect_timeout = *g.timeout;
+            cfg.transport.request_timeout = *g.timeout;
+        }
+        if (g.no_retry) {
+            cfg.retry = retry_policy::none();
+        }
+    }
+
+    static asio::awaitable<call_result> one_call(call_fn fn) {
+        // Errors (cancellation included) are values here, as in the SDK.
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await fn();
+    }
+
+    void finish(std::size_t index, std::exception_ptr ep, call_result r) {
+        active_[index] = false;
+        if (ep) {
+            // The SDK reports failures as values; an exception here is a bug or out of memory.
+            std::string what = "unexpected exception";
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            r = exsdk::error(errc::protocol, "internal error: " + what);
+        }
+        emit(r);
+        if (--outstanding_ == 0) {
+            signals_.cancel(); // nothing left to interrupt: let ioc.run() return
+        }
+    }
+
+    void emit(const call_result& r) {
+        json::object line;
+        line["ok"] = r.has_value();
+        line["exchange"] = to_string(inv_.cmd->exchange);
+        line["command"] = inv_.cmd->name;
+        if (r) {
+            line["result"] = *r;
+        } else {
+            failed_ = true;
+            line["error"] = error_json(r.error());
+        }
+        // The SDK never puts secrets in errors; redacting anyway costs nothing.
+        std::string text = redact(json::serialize(line), secrets_);
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), out_);
+        std::fflush(out_);
+    }
+
+    // SIGINT/SIGTERM: cancel every call in flight. A cancellation that lands between two of a
+    // call's operations can be absorbed, so a second signal cancels again; a third quits at once.
+    void wait_for_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (ec) {
+                return; // cancelled: every call finished
+            }
+            if (++interrupts_ >= 3) {
+                std::fflush(out_);
+                std::_Exit(130);
+            }
+            for (std::size_t i = 0; i < cancel_signals_.size(); ++i) {
+                if (active_[i]) {
+                    cancel_signals_[i].emit(asio::cancellation_type::terminal);
+                }
+            }
+            wait_for_signal();
+        });
+    }
+
+    asio::io_context& ioc_;
+    const invocation& inv_;
+    std::FILE* out_;
+    asio::signal_set signals_;
+    std::vector<std::string> secrets_;
+    std::optional<woox::client> woox_;
+    std::optional<bingx::client> bingx_;
+    std::deque<asio::cancellation_signal> cancel_signals_; // deque: signals never move
+    std::vector<bool> active_;
+    std::size_t outstanding_ = 0;
+    int interrupts_ = 0;
+    bool failed_ = false;
+};
+
+// --- the handlers ------------------------------------------------------------------------------
+
+void start_command(session& s) {
+    const invocation& inv = s.inv();
+    const auto n = inv.globals.repeat;
+    switch (inv.cmd->handler) {
+    case handler_id::woox_listen_key_create: {
+        auto& c = s.woox_client();
+        s.start_calls(
+            [&c]() -> asio::awaitable<call_result> {
+                auto k = co_await c.create_listen_key();
+                if (!k) {
+                    co_return k.error();
+                }
+                co_return to_json(*k);
+            },
+            n);
+        return;
+    }
+    case handler_id::woox_api_keys: {
+        auto& c = s.woox_client();
+        const bool all = inv.options.flag("--all");
+        const auto page = inv.options.integer("--page").value_or(woox::protocol::default_page);
+        const auto size = inv.options.integer("--size").value_or(
+            all ? woox::protocol::max_page_size : woox::protocol::default_page_size);
+        s.start_calls(
+            [&c, all, page, size]() -> asio::awaitable<call_result> {
+                if (all) {
+                    auto rows = co_await c.all_api_key_permissions(size);
+                    if (!rows) {
+                        co_return rows.error();
+                    }
+                    json::object o;
+                    o["rows"] = rows_json(*rows);
+                    o["total"] = rows->size();
+                    co_return o;
+                }
+                auto p = co_await c.api_key_permissions(page, size);
+                if (!p) {
+                    co_return p.error();
+                }
+                json::object o;
+                o["rows"] = rows_json(p->rows);
+                o["meta"] = json::object{{"total", p->meta.total},
+                                         {"recordsPerPage", p->meta.records_per_page},
+                                         {"currentPage", p->meta.current_page}};
+                co_return o;
+            },
+            n);
+        return;
+    }
+    case handler_id::woox_server_time: {
+        auto& c = s.woox_client();
+        s.start_calls([&c]() { return server_time_call(c); }, n);
+        return;
+    }
+    case handler_id::bingx_listen_key_generate: {
+        auto& c = s.bingx_client();
+        s.start_calls(
+            [&c]() -> asio::awaitable<call_result> {
+                auto k = co_await c.generate_listen_key();
+                if (!k) {
+                    co_return k.error();
+                }
+                co_return json::object{{"listenKey", k->key},
+                                       {"validUntil", to_epoch_ms(k->valid_until)}};
+            },
+            n);
+        return;
+    }
+    case handler_id::bingx_listen_key_extend:
+    case handler_id::bingx_listen_key_delete: {
+        auto& c = s.bingx_client();
+        const bool extend = inv.cmd->handler == handler_id::bingx_listen_key_extend;
+        const std::string& key = inv.operand;
+        s.start_calls(
+            [&c, extend, &key]() -> asio::awaitable<call_result> {
+                // Two statements, not `extend ? co_await a : co_await b`: GCC 12 miscompiles
+                // co_await inside a conditional expression (the result is destroyed twice).
+                exsdk::result<void> r;
+                if (extend) {
+                    r = co_await c.extend_listen_key(key);
+                } else {
+                    r = co_await c.delete_listen_key(key);
+                }
+                if (!r) {
+                    co_return r.error();
+                }
+                co_return json::object{{"listenKey", key}};
+            },
+            n);
+        return;
+    }
+    case handler_id::bingx_server_time: {
+        auto& c = s.bingx_client();
+        s.start_calls([&c]() { return server_time_call(c); }, n);
+        return;
+    }
+    }
+}
+
+} // namespace
+
+int run_invocation(const invocation& inv, std::FILE* out, std::FILE* err) {
+    asio::io_context ioc(1);
+    session s(ioc, inv, out);
+    try {
+        start_command(s);
+    } catch (const exsdk::exception& e) {
+        // An unusable client config (bad base URL, unreadable CA file): a usage error.
+        std::string msg =
+            redact(e.get_error().message, std::vector<std::string>{inv.globals.secret});
+        std::fprintf(err, "exsdk: %s\n", msg.c_str());
+        return exit_usage;
+    }
+    ioc.run();
+    return s.failed() ? exit_failed : exit_ok;
+}
+
+} // namespace exsdk::cli
