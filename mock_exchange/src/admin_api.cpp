@@ -314,6 +314,23 @@ void post_reset(const request& req, response& res, shared_state& st) {
     json_writer(res.body).raw(R"({"reset":true,"accounts":)").boolean(accounts_too).raw("}");
 }
 
+void get_listen_keys(response& res, shared_state& st) {
+    res.json(200);
+    json_writer w(res.body);
+    w.raw(R"({"listen_keys":[)");
+    std::lock_guard lock(st.mutex);
+    bool first = true;
+    for (const auto& k : st.listen_keys.live(st.clock->wall_ms())) {
+        w.raw(first ? "{" : ",{");
+        first = false;
+        w.key("exchange").str(to_string(k.venue)).raw(",").key("key").str(k.key);
+        w.raw(",").key("api_key").str(k.api_key).raw(",").key("account_id").num(k.account_id);
+        w.raw(",").key("created_ms").num(k.created_ms).raw(",").key("expires_ms");
+        w.num(k.expires_ms).raw("}");
+    }
+    w.raw("]}");
+}
+
 void health(response& res, shared_state& st, std::size_t connections) {
     std::size_t keys = 0;
     {
@@ -384,11 +401,15 @@ void handle_admin(const request& req, response& res, shared_state& st, std::size
         }
         return method_not_allowed(res, "GET, DELETE");
     }
+    if (path == "/__admin/listen_keys") {
+        return m == "GET" ? get_listen_keys(res, st) : method_not_allowed(res, "GET");
+    }
     if (path == "/__admin/reset") {
         return m == "POST" ? post_reset(req, res, st) : method_not_allowed(res, "POST");
     }
     fail(res, 404,
-         "unknown admin endpoint; see /__admin/health, clock, accounts, faults, journal, reset");
+         "unknown admin endpoint; see /__admin/health, clock, accounts, faults, journal, "
+         "listen_keys, reset");
 }
 
 } // namespace exsdk::mock::detail

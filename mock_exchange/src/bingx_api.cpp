@@ -179,7 +179,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
     out.key = key;
 
     thread_local std::vector<query_param> params;
-    if (!split_query(req.query, params)) {
+    if (!split_query(req.target, params)) {
         return error(res, p::code::invalid_parameter, p::message::invalid_parameters, now_ms);
     }
     const query_param* signature = nullptr;

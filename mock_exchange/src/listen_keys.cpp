@@ -2,6 +2,8 @@
 
 #include <exsdk/bingx/protocol.hpp>
 
+#include <algorithm>
+
 namespace exsdk::mock::detail {
 
 std::string_view to_string(venue v) noexcept {
@@ -168,6 +170,19 @@ void listen_key_registry::prune(std::int64_t now_ms) {
         it = next;
     }
     prune_at_ = std::max<std::size_t>(1024, 2 * keys_.size());
+}
+
+std::vector<listen_key_info> listen_key_registry::live(std::int64_t now_ms) {
+    prune(now_ms);
+    std::vector<listen_key_info> out;
+    out.reserve(keys_.size());
+    for (const auto& [k, info] : keys_) {
+        out.push_back(info);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.key < b.key;
+    });
+    return out;
 }
 
 std::uint64_t listen_key_registry::watch(venue v, std::string_view key, watcher w) {

@@ -74,6 +74,9 @@ public:
     std::uint64_t watch(venue v, std::string_view key, watcher w);
     void unwatch(std::uint64_t id);
 
+    /// Every key live at `now_ms` (expired ones are pruned first).
+    std::vector<listen_key_info> live(std::int64_t now_ms);
+
     std::size_t size() const noexcept { return keys_.size(); }
 
 private:

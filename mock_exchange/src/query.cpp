@@ -1,22 +1,22 @@
 #include "query.hpp"
 
-#include <boost/url/decode_view.hpp>
-#include <boost/url/parse_query.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 
 #include <cstdint>
 
 namespace exsdk::mock::detail {
 
-bool split_query(std::string_view query, std::vector<query_param>& out) {
+bool split_query(std::string_view target, std::vector<query_param>& out) {
     out.clear();
-    if (query.empty()) {
+    if (target.find('?') == std::string_view::npos) {
         return true;
     }
-    auto parsed = boost::urls::parse_query(query);
+    auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
         return false;
     }
-    for (auto p : *parsed) {
+    for (auto p : parsed->encoded_params()) {
         if (p.key.empty() && !p.has_value) {
             continue; // "a=1&&b=2"
         }
@@ -26,13 +26,30 @@ bool split_query(std::string_view query, std::vector<query_param>& out) {
     return true;
 }
 
-void append_decoded(std::string_view s, std::string& out) {
-    if (s.find('%') == std::string_view::npos) {
-        out.append(s);
-        return;
+namespace {
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
     }
-    for (char c : boost::urls::decode_view(boost::urls::pct_string_view(s))) {
-        out.push_back(c);
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+} // namespace
+
+void append_decoded(std::string_view s, std::string& out) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+            hex_value(s[i + 2]) >= 0) {
+            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 2;
+        } else {
+            out.push_back(s[i]);
+        }
     }
 }
 

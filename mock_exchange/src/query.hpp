@@ -1,5 +1,7 @@
 // Query strings as both exchanges send them: `k=v&k=v`, values possibly percent-encoded.
-// Boost.URL validates the escapes and splits; the views stay in the received target.
+// Boost.URL validates the target and splits the query; the views stay in the received target.
+// (Not boost::urls::parse_query: in Boost 1.81 it re-measures its input with strlen and reads
+// past the end of a string_view that is not NUL-terminated, boostorg/url#757.)
 #pragma once
 
 #include <cstdint>
@@ -15,9 +17,10 @@ struct query_param {
     bool has_value = false;
 };
 
-/// Splits `query` (without the '?') into `out` (cleared first). False when the query is not
-/// valid (a bad percent-escape or a character not allowed in a query).
-bool split_query(std::string_view query, std::vector<query_param>& out);
+/// Splits the query of `target` (origin form: path, optional '?' and query) into `out`
+/// (cleared first). False when the target is not valid (a bad percent-escape or a character
+/// not allowed in a URL).
+bool split_query(std::string_view target, std::vector<query_param>& out);
 
 /// Appends the percent-decoded `s` (validated by split_query) to `out`. '+' is kept as is.
 void append_decoded(std::string_view s, std::string& out);

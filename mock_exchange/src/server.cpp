@@ -146,7 +146,8 @@ public:
 
     connection(std::shared_ptr<detail::server_core> srv, Stream stream, std::string peer)
         : srv_(std::move(srv)), cfg_(srv_->cfg), stream_(std::move(stream)), peer_(std::move(peer)),
-          watchdog_(srv_->ex, cfg_.clock), delay_(srv_->ex, cfg_.clock) {}
+          watchdog_(srv_->ex, cfg_.clock), delay_(srv_->ex, cfg_.clock),
+          idle_since_(cfg_.clock->now()) {}
 
     asio::awaitable<void> run();
 
@@ -178,8 +179,9 @@ private:
     // One timer wait is kept outstanding; it is restarted only when a phase needs an earlier
     // deadline or when it fires before the current deadline, so keep-alive traffic costs no
     // timer operations per request.
-    void arm(std::chrono::milliseconds d) {
-        deadline_ = cfg_.clock->now() + d;
+    void arm(std::chrono::milliseconds d) { arm_at(cfg_.clock->now() + d); }
+    void arm_at(clock::time_point deadline) {
+        deadline_ = deadline;
         armed_ = true;
         if (!waiting_ || wait_expiry_ > deadline_) {
             start_wait();
@@ -229,6 +231,10 @@ private:
     bool armed_ = false;
     bool waiting_ = false;
     bool closed_ = false;
+    // Idle time counts from the accept or from when the previous answer was ready (not from
+    // when its write completed), so a manual clock advanced right after a client read the
+    // answer closes the connection deterministically.
+    clock::time_point idle_since_;
 
     // Reused for every request on this connection.
     beast::flat_buffer buffer_;
@@ -362,7 +368,7 @@ asio::awaitable<void> connection<Stream>::run() {
 
             // Idle: wait for the first byte of the next request.
             if (buffer_.size() == 0) {
-                arm(cfg_.idle_timeout);
+                arm_at(idle_since_ + cfg_.idle_timeout);
                 auto [ec, n] =
                     co_await stream_.async_read_some(buffer_.prepare(read_chunk), token());
                 disarm();
@@ -453,6 +459,7 @@ asio::awaitable<void> connection<Stream>::run() {
             }
             const auto& msg = parser_->get();
             const bool keep_alive = msg.keep_alive() && !res_.close && !srv_->stopped;
+            idle_since_ = cfg_.clock->now();
             serialize(res_, keep_alive, msg.version(), msg.method() == http::verb::head);
             if (!co_await write_out()) {
                 break;
@@ -690,6 +697,35 @@ accounts server::get_accounts() const {
 void server::reset() {
     std::lock_guard lock(impl_->state.mutex);
     impl_->state.reset_locked();
+}
+
+namespace {
+listen_key_state to_state(const detail::listen_key_info& i) {
+    return {std::string(detail::to_string(i.venue)),
+            i.key,
+            i.api_key,
+            i.account_id,
+            i.created_ms,
+            i.expires_ms};
+}
+} // namespace
+
+std::vector<listen_key_state> server::listen_keys() const {
+    std::vector<listen_key_state> out;
+    std::lock_guard lock(impl_->state.mutex);
+    for (const auto& i : impl_->state.listen_keys.live(impl_->state.clock->wall_ms())) {
+        out.push_back(to_state(i));
+    }
+    return out;
+}
+
+std::optional<listen_key_state> server::find_listen_key(std::string_view key) const {
+    for (auto v : {detail::venue::woox, detail::venue::bingx}) {
+        if (auto i = impl_->state.lookup_listen_key(v, key)) {
+            return to_state(*i);
+        }
+    }
+    return std::nullopt;
 }
 
 const std::shared_ptr<exsdk::clock>& server::clock() const {

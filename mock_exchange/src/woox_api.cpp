@@ -86,7 +86,7 @@ void listen_key(response& res, shared_state& st, const key_record& key, std::int
 void credentials(const request& req, response& res, shared_state& st, const key_record& key,
                  std::int64_t now_ms) {
     thread_local std::vector<query_param> params;
-    if (!split_query(req.query, params)) {
+    if (!split_query(req.target, params)) {
         return error(res, p::code::invalid_parameter, p::message::invalid_parameter);
     }
     std::int64_t page = p::default_page;

@@ -18,13 +18,16 @@
 #include <exsdk/mock/config.hpp>
 #include <exsdk/mock/fault.hpp>
 #include <exsdk/mock/journal.hpp>
+#include <exsdk/mock/listen_key.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace exsdk::mock {
@@ -66,6 +69,9 @@ public:
     /// Listen keys, rate windows, disabled periods, error blocks, journal and faults back to the
     /// start state. The clock and the accounts are left as they are.
     void reset();
+    /// Live (issued, not expired, replaced or deleted) listen keys of both exchanges.
+    std::vector<listen_key_state> listen_keys() const;
+    std::optional<listen_key_state> find_listen_key(std::string_view key) const;
     const std::shared_ptr<exsdk::clock>& clock() const;
     /// Open client connections.
     std::size_t connection_count() const;
