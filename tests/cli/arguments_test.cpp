@@ -1,0 +1,169 @@
+// The `exsdk` grammar in-process (no child processes): what each command line parses to.
+#include "arguments.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace exsdk::cli;
+
+class arguments : public ::testing::Test {
+protected:
+    parse_result parse(std::vector<std::string_view> args) {
+        const env_lookup env = [this](std::string_view name) -> std::optional<std::string> {
+            const auto it = env_.find(std::string(name));
+            if (it == env_.end()) {
+                return std::nullopt;
+            }
+            return it->second;
+        };
+        return parse_arguments(args, env);
+    }
+
+    invocation ok(std::vector<std::string_view> args) {
+        auto r = parse(std::move(args));
+        if (auto* e = std::get_if<usage_error>(&r)) {
+            ADD_FAILURE() << e->message;
+            return {};
+        }
+        EXPECT_TRUE(std::holds_alternative<invocation>(r));
+        return std::holds_alternative<invocation>(r) ? std::get<invocation>(r) : invocation{};
+    }
+
+    std::string error(std::vector<std::string_view> args) {
+        auto r = parse(std::move(args));
+        const auto* e = std::get_if<usage_error>(&r);
+        EXPECT_NE(e, nullptr);
+        return e != nullptr ? e->message : "";
+    }
+
+    std::map<std::string, std::string> env_;
+};
+
+TEST_F(arguments, command_words_operand_and_options_in_any_order) {
+    auto inv = ok({"--base-url", "http://127.0.0.1:1", "bingx", "listen-key", "--repeat=3",
+                   "extend", "--no-retry", "KEY1", "--api-key", "k", "--secret", "s",
+                   "--timeout-ms", "250", "--ca-file", "ca.pem"});
+    ASSERT_NE(inv.cmd, nullptr);
+    EXPECT_EQ(inv.cmd->handler, handler_id::bingx_listen_key_extend);
+    EXPECT_EQ(inv.operand, "KEY1");
+    EXPECT_EQ(inv.globals.base_url, "http://127.0.0.1:1");
+    EXPECT_EQ(inv.globals.repeat, 3);
+    EXPECT_TRUE(inv.globals.no_retry);
+    EXPECT_EQ(inv.globals.timeout, std::chrono::milliseconds(250));
+    EXPECT_EQ(inv.globals.ca_file, "ca.pem");
+    EXPECT_EQ(inv.globals.api_key, "k");
+    EXPECT_EQ(inv.globals.secret, "s");
+}
+
+TEST_F(arguments, defaults) {
+    auto inv = ok({"woox", "server-time"});
+    ASSERT_NE(inv.cmd, nullptr);
+    EXPECT_EQ(inv.cmd->handler, handler_id::woox_server_time);
+    EXPECT_FALSE(inv.globals.base_url.has_value());
+    EXPECT_EQ(inv.globals.repeat, 1);
+    EXPECT_FALSE(inv.globals.timeout.has_value());
+    EXPECT_FALSE(inv.globals.no_retry);
+}
+
+TEST_F(arguments, api_keys_options) {
+    env_ = {{"EXSDK_WOOX_API_KEY", "k"}, {"EXSDK_WOOX_SECRET", "s"}};
+    auto inv = ok({"woox", "api-keys", "--page", "3", "--size", "1000"});
+    EXPECT_EQ(inv.options.integer("--page"), 3);
+    EXPECT_EQ(inv.options.integer("--size"), 1000);
+    EXPECT_FALSE(inv.options.flag("--all"));
+    inv = ok({"woox", "api-keys", "--all", "--size", "10"});
+    EXPECT_TRUE(inv.options.flag("--all"));
+    EXPECT_FALSE(inv.options.has("--page"));
+    EXPECT_NE(error({"woox", "api-keys", "--all", "--page", "1"}).find("cannot be combined"),
+              std::string::npos);
+    EXPECT_NE(error({"woox", "api-keys", "--size", "1001"}).find("from 1 to 1000"),
+              std::string::npos);
+    EXPECT_NE(error({"woox", "api-keys", "--page", "-1"}).find(">= 1"), std::string::npos);
+    EXPECT_NE(error({"woox", "api-keys", "--page", "99999999999999999999"}).find(">= 1"),
+              std::string::npos);
+}
+
+TEST_F(arguments, credentials_flags_win_field_by_field) {
+    env_ = {{"EXSDK_BINGX_API_KEY", "env-key"}, {"EXSDK_BINGX_SECRET", "env-secret"}};
+    auto inv = ok({"bingx", "listen-key", "generate"});
+    EXPECT_EQ(inv.globals.api_key, "env-key");
+    EXPECT_EQ(inv.globals.secret, "env-secret");
+    inv = ok({"bingx", "listen-key", "generate", "--secret", "flag-secret"});
+    EXPECT_EQ(inv.globals.api_key, "env-key");
+    EXPECT_EQ(inv.globals.secret, "flag-secret");
+    // WOO X variables are not BingX credentials.
+    env_ = {{"EXSDK_WOOX_API_KEY", "k"}, {"EXSDK_WOOX_SECRET", "s"}};
+    EXPECT_NE(error({"bingx", "listen-key", "generate"}).find("missing API key and secret"),
+              std::string::npos);
+    EXPECT_NE(error({"bingx", "listen-key", "generate", "--api-key", "x"}).find("missing secret"),
+              std::string::npos);
+}
+
+TEST_F(arguments, double_dash_ends_options) {
+    env_ = {{"EXSDK_BINGX_API_KEY", "k"}, {"EXSDK_BINGX_SECRET", "s"}};
+    auto inv = ok({"bingx", "listen-key", "delete", "--", "-odd-key"});
+    EXPECT_EQ(inv.operand, "-odd-key");
+}
+
+TEST_F(arguments, help_of_each_level) {
+    auto help = [&](std::vector<std::string_view> args) {
+        auto r = parse(std::move(args));
+        const auto* h = std::get_if<help_request>(&r);
+        EXPECT_NE(h, nullptr);
+        return h != nullptr ? h->text : "";
+    };
+    EXPECT_TRUE(help({"--help"}).starts_with("usage: exsdk EXCHANGE COMMAND"));
+    EXPECT_TRUE(help({"woox", "-h"}).starts_with("usage: exsdk woox COMMAND"));
+    EXPECT_TRUE(help({"bingx", "listen-key", "--help"})
+                    .starts_with("usage: exsdk bingx listen-key COMMAND"));
+    EXPECT_TRUE(help({"woox", "api-keys", "--help"})
+                    .starts_with("usage: exsdk woox api-keys [--page N] [--size N] [--all]"));
+    // An unknown word is an error even with --help.
+    EXPECT_TRUE(std::holds_alternative<usage_error>(parse({"woox", "nope", "--help"})));
+}
+
+TEST_F(arguments, secrets_are_redacted_from_messages) {
+    env_ = {{"EXSDK_WOOX_SECRET", "envsecret"}};
+    // "envsecret" is an echoable word, so only redaction keeps it out of the message.
+    const auto msg = error({"woox", "envsecret"});
+    EXPECT_EQ(msg.find("envsecret"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("***"), std::string::npos) << msg;
+    const auto msg2 = error({"woox", "server-time", "flagsecret", "--secret", "flagsecret"});
+    EXPECT_EQ(msg2.find("flagsecret"), std::string::npos) << msg2;
+}
+
+TEST_F(arguments, redact) {
+    const std::vector<std::string> secrets{"abcdef", "", "ab"};
+    EXPECT_EQ(redact("xabcdefyabcdef", secrets), "x***y***");
+    EXPECT_EQ(redact("nothing", secrets), "nothing");
+    EXPECT_EQ(redact("ab", secrets), "ab") << "too short to redact";
+}
+
+TEST_F(arguments, every_command_is_reachable_by_its_name) {
+    env_ = {{"EXSDK_WOOX_API_KEY", "k"},
+            {"EXSDK_WOOX_SECRET", "s"},
+            {"EXSDK_BINGX_API_KEY", "k"},
+            {"EXSDK_BINGX_SECRET", "s"}};
+    for (const auto& c : command_table()) {
+        std::vector<std::string> words{std::string(to_string(c.exchange))};
+        std::string name(c.name);
+        for (std::size_t pos = 0; pos != std::string::npos;) {
+            const auto space = name.find(' ', pos);
+            words.push_back(name.substr(pos, space == std::string::npos ? space : space - pos));
+            pos = space == std::string::npos ? space : space + 1;
+        }
+        if (!c.operand.empty()) {
+            words.push_back("KEY");
+        }
+        std::vector<std::string_view> args(words.begin(), words.end());
+        auto inv = ok(args);
+        EXPECT_EQ(inv.cmd, &c) << c.name;
+    }
+}
+
+} // namespace

@@ -1,0 +1,47 @@
+// Runs a program as a child process (posix_spawn) with its stdout and stderr captured, for the
+// CLI's black-box tests. The child's environment is the test's minus every EXSDK_* variable,
+// plus what the test sets, so a developer's own credentials never leak into a test.
+#pragma once
+
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace exsdk::test {
+
+struct process_result {
+    int exit_code = -1;  ///< the exit status, or -1 when the child was killed by a signal
+    int term_signal = 0; ///< the signal that killed it, 0 if it exited
+    std::string out;     ///< everything written to stdout
+    std::string err;     ///< everything written to stderr
+};
+
+class child_process {
+public:
+    /// Starts `argv[0]` with `argv`; `env` is added to the (EXSDK_*-free) environment.
+    /// Throws std::system_error when the child cannot be started.
+    child_process(const std::vector<std::string>& argv,
+                  const std::map<std::string, std::string>& env = {});
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+    ~child_process(); ///< kills and reaps a child that was not waited for
+
+    pid_t pid() const noexcept { return pid_; }
+    /// Sends `sig` to the child.
+    void signal(int sig) const;
+    /// Reads both pipes to the end, then reaps the child.
+    process_result wait();
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    int err_fd_ = -1;
+    bool waited_ = false;
+};
+
+/// Starts `argv` and waits for it.
+process_result run_process(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env = {});
+
+} // namespace exsdk::test
