@@ -535,7 +535,9 @@ Commands:
 
 std::string redact(std::string text, std::span<const std::string> secrets) {
     for (const auto& s : secrets) {
-        if (s.empty()) {
+        // Real secrets are long random strings; masking every "ab" of a message would only
+        // garble it, so very short values are left alone.
+        if (s.size() < min_redacted_size) {
             continue;
         }
         for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3)) {

@@ -65,7 +65,11 @@ std::string_view secret_env(exchange_id e) noexcept;
 /// The full help of the program (what `exsdk --help` prints).
 std::string program_help();
 
-/// Replaces every occurrence of each non-empty string of `secrets` in `text` with "***".
+/// Secrets shorter than this are not searched for by redact().
+inline constexpr std::size_t min_redacted_size = 6;
+
+/// Replaces every occurrence of each string of `secrets` (of at least min_redacted_size
+/// characters) in `text` with "***".
 std::string redact(std::string text, std::span<const std::string> secrets);
 
 /// The secrets the process knows of (values of --secret, EXSDK_*_SECRET), for redact().
