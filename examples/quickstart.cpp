@@ -65,13 +65,33 @@ public:
     }
 
 private:
+    // Prints `text` indented by three spaces, wrapped at 96 columns.
+    static void wrapped(const std::string& text) {
+        constexpr std::size_t width = 93;
+        std::string line;
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            auto end = text.find(' ', pos);
+            if (end == std::string::npos) {
+                end = text.size();
+            }
+            const std::string word = text.substr(pos, end - pos);
+            if (!line.empty() && line.size() + 1 + word.size() > width) {
+                std::cout << "   " << line << "\n";
+                line.clear();
+            }
+            line += (line.empty() ? "" : " ") + word;
+            pos = end + 1;
+        }
+        std::cout << "   " << line << "\n";
+    }
     void step(const std::string& title, const std::string& why) {
         std::cout << "\n" << ++step_ << ". " << title << "\n";
         if (!why.empty()) {
-            std::cout << "   " << why << "\n";
+            wrapped(why);
         }
     }
-    void say(const std::string& line) { std::cout << "   " << line << "\n"; }
+    void say(const std::string& line) { wrapped(line); }
     void fail(const std::string& what, const exsdk::error& e) {
         ++failures_;
         std::cout << "   UNEXPECTED: " << what << ": " << exsdk::to_string(e) << "\n";

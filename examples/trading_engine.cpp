@@ -170,7 +170,7 @@ private:
         std::cout << "  WOO X call with a 5 s deadline: "
                   << (r ? std::string("answered in time")
                         : exsdk::to_string(r.error()) +
-                              " (it was still queued in the limiter; its slot went back)")
+                              " (it was still queued in the limiter; its reservation was released)")
                   << "\n";
     }
 

@@ -50,7 +50,8 @@ exsdk::credentials bingx_credentials(const options& o);
 
 /// "2024-05-01 12:00:00.000 UTC"
 std::string format_time(clock::wall_time t);
-/// The first `n` characters of a key followed by "...", so examples never print whole keys.
+/// The first `n` characters of a listen key followed by "...": examples never print whole
+/// listen keys (they grant access to the account's private streams).
 std::string shorten(std::string_view key, std::size_t n = 8);
 
 /// Runs `ioc` until `done()`: with a manual clock in virtual time (run what is ready, then jump
