@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,10 +93,19 @@ asio::awaitable<exsdk::result<T>> with_timeout(asio::awaitable<exsdk::result<T>>
 class engine {
 public:
     engine(asio::io_context& ioc, std::shared_ptr<exsdk::clock> clk, const ex::options& opts)
-        : ioc_(ioc), clk_(std::move(clk)), woox_(ioc.get_executor(), woox_config(opts)),
-          bingx_(ioc.get_executor(), bingx_config(opts)),
-          strategies_(opts.number("--strategies", 10)), calls_(opts.number("--calls", 10)),
-          run_woox_(!opts.woox_url.empty()), run_bingx_(!opts.bingx_url.empty()) {}
+        : clk_(std::move(clk)), strategies_(opts.number("--strategies", 10)),
+          calls_(opts.number("--calls", 10)) {
+        // One client per exchange, shared by every strategy (and so is its limiter).
+        if (!opts.woox_url.empty()) {
+            woox_.emplace(ioc.get_executor(), base_config<exsdk::woox::config>(
+                                                  opts.woox_url, ex::woox_credentials(opts), opts));
+        }
+        if (!opts.bingx_url.empty()) {
+            bingx_.emplace(ioc.get_executor(),
+                           base_config<exsdk::bingx::config>(opts.bingx_url,
+                                                             ex::bingx_credentials(opts), opts));
+        }
+    }
 
     tally woox_tally, bingx_tally;
     exsdk::clock::duration woox_elapsed{}, bingx_elapsed{};
@@ -105,13 +115,13 @@ public:
         auto executor = co_await asio::this_coro::executor;
         using op = decltype(asio::co_spawn(executor, woox_strategy(0), asio::deferred));
         std::vector<op> ops;
-        if (run_woox_) {
+        if (woox_) {
             for (std::int64_t i = 0; i < strategies_; ++i) {
                 ops.push_back(asio::co_spawn(executor, woox_strategy(i), asio::deferred));
             }
             ops.push_back(asio::co_spawn(executor, woox_deadline_call(), asio::deferred));
         }
-        if (run_bingx_) {
+        if (bingx_) {
             for (std::int64_t i = 0; i < strategies_; ++i) {
                 ops.push_back(asio::co_spawn(executor, bingx_strategy(i), asio::deferred));
             }
@@ -131,7 +141,7 @@ private:
     Config base_config(const std::string& url, exsdk::credentials creds,
                        const ex::options& opts) const {
         Config cfg;
-        cfg.base_url = url.empty() ? "http://127.0.0.1:9" : url; // unused when empty
+        cfg.base_url = url;
         cfg.credentials = std::move(creds);
         cfg.tls.ca_file = opts.ca_file;
         cfg.clock = clk_;
@@ -139,24 +149,13 @@ private:
         cfg.retry = exsdk::retry_policy::none();
         return cfg;
     }
-    exsdk::woox::config woox_config(const ex::options& opts) const {
-        return base_config<exsdk::woox::config>(
-            opts.woox_url,
-            opts.woox_url.empty() ? exsdk::credentials{} : ex::woox_credentials(opts), opts);
-    }
-    exsdk::bingx::config bingx_config(const ex::options& opts) const {
-        return base_config<exsdk::bingx::config>(
-            opts.bingx_url,
-            opts.bingx_url.empty() ? exsdk::credentials{} : ex::bingx_credentials(opts), opts);
-    }
-
     void note_woox_end() { woox_elapsed = std::max(woox_elapsed, clk_->now() - start_); }
     void note_bingx_end() { bingx_elapsed = std::max(bingx_elapsed, clk_->now() - start_); }
 
     // A WOO X strategy re-checks the key's permissions before each trading decision.
     asio::awaitable<void> woox_strategy(std::int64_t id) {
         for (std::int64_t i = 0; i < calls_; ++i) {
-            auto r = co_await woox_.api_key_permissions(1, 25);
+            auto r = co_await woox_->api_key_permissions(1, 25);
             woox_tally.add(r);
         }
         note_woox_end();
@@ -165,7 +164,7 @@ private:
 
     // A latency-sensitive call that is useless if late: 5 s deadline, behind the queue.
     asio::awaitable<void> woox_deadline_call() {
-        auto r = co_await with_timeout(woox_.api_key_permissions(1, 25), 5s, clk_);
+        auto r = co_await with_timeout(woox_->api_key_permissions(1, 25), 5s, clk_);
         woox_tally.add(r);
         std::cout << "  WOO X call with a 5 s deadline: "
                   << (r ? std::string("answered in time")
@@ -177,14 +176,14 @@ private:
     // A BingX strategy runs its account stream's listen key: generate, extend, delete.
     asio::awaitable<void> bingx_strategy(std::int64_t id) {
         for (std::int64_t i = 0; i < calls_; ++i) {
-            auto key = co_await bingx_.generate_listen_key();
+            auto key = co_await bingx_->generate_listen_key();
             bingx_tally.add(key);
             if (!key) {
                 continue;
             }
-            auto x = co_await bingx_.extend_listen_key(key->key);
+            auto x = co_await bingx_->extend_listen_key(key->key);
             bingx_tally.add(x);
-            auto d = co_await bingx_.delete_listen_key(key->key);
+            auto d = co_await bingx_->delete_listen_key(key->key);
             bingx_tally.add(d);
         }
         note_bingx_end();
@@ -210,13 +209,13 @@ private:
     asio::awaitable<void> cancellable_strategy(exsdk::error& last) {
         co_await asio::this_coro::throw_if_cancelled(false);
         for (;;) {
-            auto key = co_await bingx_.generate_listen_key();
+            auto key = co_await bingx_->generate_listen_key();
             bingx_tally.add(key);
             if (!key) {
                 last = key.error();
                 co_return;
             }
-            auto d = co_await bingx_.delete_listen_key(key->key);
+            auto d = co_await bingx_->delete_listen_key(key->key);
             bingx_tally.add(d);
             if (!d) {
                 last = d.error();
@@ -225,14 +224,11 @@ private:
         }
     }
 
-    asio::io_context& ioc_;
     std::shared_ptr<exsdk::clock> clk_;
-    exsdk::woox::client woox_;
-    exsdk::bingx::client bingx_;
+    std::optional<exsdk::woox::client> woox_;
+    std::optional<exsdk::bingx::client> bingx_;
     std::int64_t strategies_;
     std::int64_t calls_;
-    bool run_woox_;
-    bool run_bingx_;
     exsdk::clock::time_point start_ = clk_->now();
 };
 
