@@ -74,6 +74,14 @@ public:
         }
     }
 
+    clock::time_point held_until() const {
+        clock::time_point t{};
+        for (auto* l : limiters()) {
+            t = std::max(t, l->held_until_);
+        }
+        return t;
+    }
+
 private:
     std::array<sliding_window_limiter*, max_limiters> set_{};
     std::size_t size_ = 0;
@@ -149,14 +157,22 @@ sliding_window_limiter::acquire_all(std::span<sliding_window_limiter* const> lim
     }
     co_await asio::this_coro::throw_if_cancelled(false);
     timer t(co_await asio::this_coro::executor, clk);
-    t.expires_at(start);
-    auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) {
+    for (;;) {
+        t.expires_at(start);
+        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
         limiter_set_lock lock(limiters);
+        if (ec) {
+            lock.release(start);
+            co_return make_error_code(errc::cancelled);
+        }
+        // A hold (an unblock time from the exchange) may have come in while this call waited:
+        // then its reservation moves behind the hold instead of going out inside the block.
+        if (lock.held_until() <= start) {
+            co_return boost::system::error_code{};
+        }
         lock.release(start);
-        co_return make_error_code(errc::cancelled);
+        start = lock.reserve(clk->now());
     }
-    co_return boost::system::error_code{};
 }
 
 void sliding_window_limiter::hold_until(clock::time_point t) {

@@ -136,6 +136,35 @@ TEST(bingx_client, waits_for_the_disabled_period_unblock_time) {
     EXPECT_GE(journal[1].time_ms, unblock); // never retried inside the block
 }
 
+// Concurrent callers already queued in the limiter also wait for the unblock time.
+TEST(bingx_client, an_unblock_time_holds_back_every_queued_caller) {
+    mock_env env;
+    const std::int64_t unblock = exsdk::test::t0_ms + 3000;
+    env.mock().add_fault(
+        {"bingx", "POST", path, exsdk::mock::fault::action::respond, 200,
+         R"({"code":100410,"msg":"code:100410:The endpoint trigger frequency limit rule is currently in the disabled period and will be unblocked after )" +
+             std::to_string(unblock) + R"("})",
+         0ms, 1});
+    exsdk::bingx::client c(env.ioc.get_executor(), env.bingx_config());
+    int ok = 0;
+    for (int i = 0; i < 5; ++i) {
+        asio::co_spawn(
+            env.ioc,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await c.generate_listen_key();
+                EXPECT_TRUE(r) << r.error();
+                ok += r ? 1 : 0;
+            },
+            asio::detached);
+    }
+    ASSERT_TRUE(exsdk::test::run_virtual(env.ioc, *env.clk, [&] { return ok == 5; }));
+    for (const auto& e : env.mock().journal()) {
+        // Only the two calls that went out at once precede the block; nothing inside it.
+        EXPECT_TRUE(e.time_ms == exsdk::test::t0_ms || e.time_ms >= unblock) << e.time_ms;
+    }
+    EXPECT_EQ(env.mock().journal().size(), 6u);
+}
+
 TEST(bingx_client, an_unblock_time_beyond_the_retry_budget_is_returned) {
     mock_env env;
     const std::int64_t unblock = exsdk::test::t0_ms + 480'000;

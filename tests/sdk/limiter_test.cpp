@@ -251,6 +251,30 @@ TEST(sliding_window_limiter, cancelling_a_waiter_returns_at_once_and_releases_it
     EXPECT_FALSE(results[3].second);
 }
 
+// An unblock time from the exchange holds back the callers already waiting, not only new ones.
+TEST(sliding_window_limiter, a_hold_moves_waiters_that_reserved_before_it) {
+    fixture f;
+    sliding_window_limiter lim({2, 1s}, f.clk, 0ms);
+    std::vector<clock::time_point> starts;
+    for (int i = 0; i < 6; ++i) {
+        asio::co_spawn(
+            f.ioc,
+            [&]() -> asio::awaitable<void> {
+                EXPECT_FALSE(co_await lim.acquire());
+                starts.push_back(f.clk->now());
+            },
+            asio::detached);
+    }
+    exsdk::test::drain(f.ioc); // 2 started at 0; the rest reserved 1 s and 2 s
+    const auto begin = f.clk->now();
+    lim.hold_until(begin + 5s);
+    ASSERT_TRUE(exsdk::test::run_virtual(f.ioc, *f.clk, [&] { return starts.size() == 6; }));
+    for (std::size_t i = 2; i < starts.size(); ++i) {
+        EXPECT_GE(starts[i] - begin, 5s) << i;
+    }
+    expect_strict(starts, 2, 1s);
+}
+
 TEST(sliding_window_limiter, property_random_cancellation_keeps_the_limit) {
     std::mt19937 rng(777);
     fixture f;
