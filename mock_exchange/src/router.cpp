@@ -103,10 +103,28 @@ decision router::route(const request& req, response& res) {
 void router::handle(const request& req, response& res, std::string_view fault_note) {
     const area a = classify(req.path);
     std::unique_lock lock(st_.mutex);
-    switch (a) {
-    case area::woox: handle_woox(req, res, st_); break;
-    case area::bingx: handle_bingx(req, res, st_); break;
-    default: not_found(res); break;
+    try {
+        switch (a) {
+        case area::woox: handle_woox(req, res, st_); break;
+        case area::bingx: handle_bingx(req, res, st_); break;
+        default: not_found(res); break;
+        }
+    } catch (const std::exception&) {
+        // Out of memory or a bug: answer the exchange's internal error, keep serving.
+        res.clear();
+        if (a == area::woox) {
+            res.json(woox::protocol::http_status(woox::protocol::code::unknown));
+            res.code = static_cast<std::int64_t>(woox::protocol::code::unknown);
+            json_writer(res.body)
+                .raw(R"({"success":false,"code":)")
+                .num(res.code)
+                .raw(R"(,"message":)")
+                .str(woox::protocol::message::unknown)
+                .raw("}");
+        } else {
+            neutral(res, 500, "internal error");
+        }
+        res.close = true;
     }
     journal(lock, req, &res, a, fault_note);
 }

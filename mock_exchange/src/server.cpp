@@ -7,7 +7,8 @@
 //   router.route() -> [fault delay on the clock] -> write (write_timeout) -> keep-alive or close.
 // Timeouts: one watchdog exsdk::timer per connection on the mock's clock; when the current
 // phase's deadline passes it emits terminal cancellation on the pending operation only
-// (per-operation cancellation), so a manual clock closes slow clients exactly when advanced.
+// (per-operation cancellation; the socket is closed too if that operation is still pending once
+// the queue has run), so a manual clock closes slow clients exactly when advanced.
 //
 // Websocket seam (issue 5): after the headers are read, `upgrade_handler` gets the first look at
 // a request that asks for a websocket upgrade (see docs/mock-exchange.md). For now nothing
@@ -187,7 +188,11 @@ private:
             start_wait();
         }
     }
-    void disarm() noexcept { armed_ = false; }
+    /// Called as soon as a guarded operation completes.
+    void disarm() noexcept {
+        armed_ = false;
+        ++op_seq_;
+    }
     void start_wait() {
         waiting_ = true;
         wait_expiry_ = deadline_;
@@ -207,6 +212,17 @@ private:
         if (cfg_.clock->now() >= deadline_) {
             // Too slow: cancel the pending operation (only it); the coroutine then closes.
             signal_.emit(asio::cancellation_type::terminal);
+            // An emitted cancellation can be lost: a composed Beast read with buffered bytes
+            // passes through a posted step with no socket operation on the slot. So check
+            // again once everything already queued has run: if the same operation is still
+            // pending, close the socket, which ends it for sure. (Closing at once would be
+            // wrong: the operation may have completed with its completion still queued, e.g.
+            // an answer the client already has.)
+            asio::post(watchdog_.get_executor(), [self = this->shared_from_this(), op = op_seq_] {
+                if (self->armed_ && self->op_seq_ == op) {
+                    self->close();
+                }
+            });
             return;
         }
         start_wait();
@@ -228,6 +244,7 @@ private:
     clock::time_point deadline_{};
     clock::time_point wait_expiry_{};
     std::uint64_t wait_gen_ = 0;
+    std::uint64_t op_seq_ = 0; ///< guarded operations completed so far
     bool armed_ = false;
     bool waiting_ = false;
     bool closed_ = false;

@@ -311,3 +311,45 @@ TEST_F(http_test, holds_1000_concurrent_keep_alive_connections) {
 
 } // namespace
 } // namespace mocktest
+
+namespace mocktest {
+namespace {
+
+TEST_F(http_test, connections_beyond_max_connections_are_closed_at_once) {
+    srv_.reset();
+    auto cfg = base_config();
+    cfg.max_connections = 2;
+    start(cfg);
+    auto a = client();
+    auto b = client();
+    ASSERT_EQ(a.request("GET", system_info).status, 200u);
+    ASSERT_EQ(b.request("GET", system_info).status, 200u);
+    auto c = client();
+    c.connect();
+    EXPECT_TRUE(c.wait_closed()); // no answer: closed as soon as accepted
+    EXPECT_EQ(a.request("GET", system_info).status, 200u);
+    b.close();
+    ASSERT_TRUE(wait_until([&] { return server().connection_count() == 1; }));
+    auto d = client();
+    EXPECT_EQ(d.request("GET", system_info).status, 200u);
+}
+
+TEST_F(http_test, ipv6_loopback_listener) {
+    srv_.reset();
+    auto cfg = base_config();
+    cfg.host = "::1";
+    try {
+        start(cfg);
+    } catch (const std::system_error& e) {
+        GTEST_SKIP() << "no IPv6 loopback here: " << e.what();
+    }
+    EXPECT_EQ(server().base_url(), "http://[::1]:" + std::to_string(port()));
+    http_client c("::1", port());
+    auto r = c.request("GET", "/__admin/health");
+    EXPECT_EQ(r.status, 200u);
+    c.request("GET", system_info);
+    EXPECT_EQ(server().journal().at(0).peer, "::1");
+}
+
+} // namespace
+} // namespace mocktest
