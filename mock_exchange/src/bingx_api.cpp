@@ -57,9 +57,9 @@ struct outcome {
     std::size_t slot = 0;            ///< endpoint slot
 };
 
-/// The signature over the received parameters (minus `signature`): the raw query as received,
-/// its percent-decoded form, or the decoded form sorted by key. Hex compared case-insensitively
-/// in constant time.
+/// The signature over the received parameters (minus `signature`): the raw query exactly as
+/// received, its percent-decoded form in received order, or the decoded form sorted by key.
+/// Hex compared case-insensitively in constant time.
 bool signature_valid(const key_record& key, std::string_view query,
                      const std::vector<query_param>& params, std::string_view signature) {
     thread_local std::string text;
@@ -69,44 +69,61 @@ bool signature_valid(const key_record& key, std::string_view query,
         return hex_equal_constant_time(std::string_view(expected.data(), expected.size()),
                                        signature);
     };
-    auto is_signature = [](const query_param& q) { return q.key == p::signature_param; };
 
+    // 1. Raw: the query as received with the first `signature` component cut out.
     text.clear();
-    for (const auto& q : params) {
-        if (is_signature(q)) {
-            continue;
+    bool cut = false;
+    for (std::size_t pos = 0; pos <= query.size();) {
+        auto amp = query.find('&', pos);
+        if (amp == std::string_view::npos) {
+            amp = query.size();
         }
-        text.append(text.empty() ? "" : "&").append(q.key);
-        if (q.has_value) {
-            text.append("=").append(q.value);
+        const auto part = query.substr(pos, amp - pos);
+        const auto eq = part.find('=');
+        if (!cut && part.substr(0, eq) == p::signature_param) {
+            cut = true;
+        } else {
+            text.append(text.empty() ? "" : "&").append(part);
         }
+        pos = amp + 1;
     }
     if (matches(text)) {
         return true;
     }
-    const bool encoded = query.find('%') != std::string_view::npos;
-    thread_local std::vector<std::pair<std::string, std::string>> decoded;
+    // 2. Decoded, received order. 3. Decoded, sorted by key.
+    struct param {
+        std::string key;
+        std::string value;
+        bool has_value;
+    };
+    thread_local std::vector<param> decoded;
     decoded.clear();
+    bool skipped = false;
     for (const auto& q : params) {
-        if (!is_signature(q)) {
-            auto& d = decoded.emplace_back();
-            append_decoded(q.key, d.first);
-            append_decoded(q.value, d.second);
+        if (!skipped && q.key == p::signature_param) {
+            skipped = true;
+            continue;
         }
+        auto& d = decoded.emplace_back(param{{}, {}, q.has_value});
+        append_decoded(q.key, d.key);
+        append_decoded(q.value, d.value);
     }
     auto join = [&] {
         text.clear();
-        for (const auto& [k, v] : decoded) {
-            text.append(text.empty() ? "" : "&").append(k).append("=").append(v);
+        for (const auto& d : decoded) {
+            text.append(text.empty() ? "" : "&").append(d.key);
+            if (d.has_value) {
+                text.append("=").append(d.value);
+            }
         }
     };
-    if (encoded) {
+    if (query.find('%') != std::string_view::npos) {
         join();
         if (matches(text)) {
             return true;
         }
     }
-    const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+    const auto by_key = [](const param& a, const param& b) { return a.key < b.key; };
     if (!std::is_sorted(decoded.begin(), decoded.end(), by_key)) {
         std::stable_sort(decoded.begin(), decoded.end(), by_key);
         join();

@@ -100,6 +100,21 @@ TEST_F(bingx_test, signature_forms_raw_decoded_and_sorted) {
     r = c.request("POST", std::string(uds) + "?note=a%20b&timestamp=" + ts2 + "&signature=" + dec,
                   {{"X-BX-APIKEY", std::string(demo::bingx_key)}});
     EXPECT_TRUE(parse_json(r.body).as_object().contains("listenKey")) << r.body;
+    // Raw means raw: an empty component and a key without value are signed as received.
+    advance(1s);
+    const auto ts3 = std::to_string(now_ms());
+    const std::string raw = "flag&&timestamp=" + ts3;
+    auto rs = exsdk::hmac_sha256(demo::bingx_secret).sign_hex({raw});
+    r = c.request("POST", std::string(uds) + "?" + raw + "&signature=" + rs,
+                  {{"X-BX-APIKEY", std::string(demo::bingx_key)}});
+    EXPECT_TRUE(parse_json(r.body).as_object().contains("listenKey")) << r.body;
+    // The signature need not be last.
+    advance(1s);
+    const auto ts4 = std::to_string(now_ms());
+    auto mid = exsdk::hmac_sha256(demo::bingx_secret).sign_hex({"a=1&timestamp=" + ts4});
+    r = c.request("POST", std::string(uds) + "?a=1&signature=" + mid + "&timestamp=" + ts4,
+                  {{"X-BX-APIKEY", std::string(demo::bingx_key)}});
+    EXPECT_TRUE(parse_json(r.body).as_object().contains("listenKey")) << r.body;
     // Upper-case hex.
     auto up = bingx_signed(demo::bingx_secret, "timestamp=" + ts2);
     std::transform(up.begin() + static_cast<std::ptrdiff_t>(up.find("signature=") + 10), up.end(),
