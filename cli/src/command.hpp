@@ -67,6 +67,8 @@ enum class handler_id {
     bingx_listen_key_extend,
     bingx_listen_key_delete,
     bingx_server_time,
+    woox_stream,
+    bingx_stream,
 };
 
 struct command {

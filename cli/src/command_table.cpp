@@ -2,6 +2,7 @@
 #include "arguments.hpp"
 #include "command.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace exsdk::cli {
@@ -40,6 +41,67 @@ std::string validate_api_keys(const invocation& inv) {
     }
     return {};
 }
+
+constexpr std::array woox_stream_options{
+    option_spec{"--topics", kind::text, "T,T,...",
+                "topics to subscribe (default: executionreport,balance,position,account)"},
+    option_spec{"--stream-url", kind::text, "URL",
+                "private stream URL (default: from --base-url, else wss://wss.woox.io/v3/private)"},
+};
+
+constexpr std::array bingx_stream_options{
+    option_spec{"--market", kind::text, "spot|swap", "which account stream (required)"},
+    option_spec{"--stream-url", kind::text, "URL",
+                "stream URL (default: from --base-url, else BingX's spot or swap stream URL)"},
+};
+
+std::string validate_woox_stream(const invocation& inv) {
+    if (auto topics = inv.options.text("--topics")) {
+        std::size_t count = 0;
+        std::size_t start = 0;
+        while (start <= topics->size()) {
+            const auto end = std::min(topics->find(',', start), topics->size());
+            if (end == start) {
+                return "--topics takes comma-separated topic names, none of them empty";
+            }
+            ++count;
+            start = end + 1;
+        }
+        if (count > 10) {
+            return "--topics takes at most 10 topics (WOO X's limit per command)";
+        }
+    }
+    return {};
+}
+
+std::string validate_bingx_stream(const invocation& inv) {
+    const auto market = inv.options.text("--market");
+    if (!market) {
+        return "bingx stream needs --market spot or --market swap";
+    }
+    if (*market != "spot" && *market != "swap") {
+        return "--market must be spot or swap";
+    }
+    return {};
+}
+
+constexpr std::string_view woox_stream_help =
+    R"(Runs a listen-key session on the WOO X private stream until interrupted (Ctrl-C):
+creates a listen key, connects, subscribes, pings every 15 s, rotates the key before it
+expires and reconnects with backoff. Prints one JSON line per update:
+  {"ok":true,...,"status":"event","topic":"balance","event":{<the frame as sent>}}
+  {"ok":true,...,"status":"connected"|"disconnected"|"reconnecting"|"key_rotated"|"gap",...}
+and a last line {"ok":true,...,"result":{"stopped":true,...counters}} after Ctrl-C, or an error
+line when the credentials cannot work (unauthorized, permission, IP, signature).)";
+
+constexpr std::string_view bingx_stream_help =
+    R"(Runs a listen-key session on a BingX account stream (--market spot|swap) until interrupted
+(Ctrl-C): generates a listen key, connects (spot: subscribes), answers the server's pings,
+extends the key every 30 min, rotates it on 404 or listenKeyExpired, reconnects with backoff,
+and deletes the key on the way out. Prints one JSON line per update:
+  {"ok":true,...,"status":"event","type":"ACCOUNT_UPDATE","event":{<the frame as sent>}}
+  {"ok":true,...,"status":"connected"|"disconnected"|"reconnecting"|"key_rotated"|"gap",...}
+and a last line {"ok":true,...,"result":{"stopped":true,...counters}} after Ctrl-C.)";
 
 constexpr std::string_view woox_listen_key_create_help =
     R"(POST /v3/account/listenKey: creates a listen key for the WOO X private stream (valid 24 h).
@@ -154,6 +216,13 @@ const std::array commands{
             true,
             nullptr,
             handler_id::bingx_server_time},
+    command{exchange_id::woox, "stream", "",
+            "run a private-stream session, one JSON line per event, until Ctrl-C", woox_stream_help,
+            woox_stream_options, true, false, validate_woox_stream, handler_id::woox_stream},
+    command{exchange_id::bingx, "stream", "",
+            "run an account-stream session, one JSON line per event, until Ctrl-C",
+            bingx_stream_help, bingx_stream_options, true, false, validate_bingx_stream,
+            handler_id::bingx_stream},
 };
 
 } // namespace

@@ -3,12 +3,16 @@
 #include "runner.hpp"
 
 #include <exsdk/bingx/client.hpp>
+#include <exsdk/bingx/listen_key_session.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/woox/client.hpp>
+#include <exsdk/woox/listen_key_session.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,6 +21,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <deque>
@@ -163,6 +168,25 @@ public:
         }
     }
 
+    /// One progress line of a long-running command (a stream update), before its result.
+    void emit_update(json::object fields) {
+        json::object line;
+        line["ok"] = true;
+        line["exchange"] = to_string(inv_.cmd->exchange);
+        line["command"] = inv_.cmd->name;
+        for (auto& [k, v] : fields) {
+            line[k] = std::move(v);
+        }
+        write_line(line);
+    }
+
+    /// TLS settings for streams: the same CA as the REST calls.
+    tls_config tls() const {
+        tls_config t;
+        t.ca_file = inv_.globals.ca_file;
+        return t;
+    }
+
 private:
     template <class Config>
     void configure(Config& cfg, std::string_view default_url) const {
@@ -216,6 +240,10 @@ private:
             failed_ = true;
             line["error"] = error_json(r.error());
         }
+        write_line(line);
+    }
+
+    void write_line(const json::object& line) {
         // The SDK never puts secrets in errors; redacting anyway costs nothing.
         std::string text = redact(json::serialize(line), secrets_);
         text += '\n';
@@ -256,6 +284,87 @@ private:
     int interrupts_ = 0;
     bool failed_ = false;
 };
+
+// --- streams -----------------------------------------------------------------------------------
+
+// The stream URL: --stream-url, else the REST base URL's host with ws(s):// and `path` (one
+// listener serves both, as the mock does), else the exchange's own stream URL.
+std::string stream_url(const invocation& inv, std::string_view path, std::string_view real) {
+    if (auto u = inv.options.text("--stream-url")) {
+        return *u;
+    }
+    if (const auto& base = inv.globals.base_url) {
+        std::string u = *base;
+        while (!u.empty() && u.back() == '/') {
+            u.pop_back();
+        }
+        if (u.rfind("https://", 0) == 0) {
+            u.replace(0, 5, "wss");
+        } else if (u.rfind("http://", 0) == 0) {
+            u.replace(0, 4, "ws");
+        }
+        return u + std::string(path);
+    }
+    return std::string(real);
+}
+
+json::object status_json(session_status status, const std::string& detail, clock::duration backoff,
+                         clock::duration outage) {
+    json::object o;
+    o["status"] = to_string(status);
+    if (!detail.empty()) {
+        o["detail"] = detail;
+    }
+    if (status == session_status::reconnecting) {
+        o["backoffMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(backoff).count();
+    }
+    if (status == session_status::gap) {
+        o["outageMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(outage).count();
+    }
+    return o;
+}
+
+json::object counters_json(const session_counters& c) {
+    return {{"stopped", true},
+            {"connects", c.connects},
+            {"disconnects", c.disconnects},
+            {"keysCreated", c.keys_created},
+            {"events", c.events},
+            {"gaps", c.gaps}};
+}
+
+// Runs `ses.run()` and prints its updates until both end; Ctrl-C cancels both (the call's
+// cancellation reaches every child of the parallel group). A cancelled session is a clean stop.
+template <class Session, class Describe>
+asio::awaitable<call_result> run_stream(session& out, Session& ses, Describe describe) {
+    auto ex = co_await asio::this_coro::executor;
+    auto pump = [&]() -> asio::awaitable<void> {
+        for (;;) {
+            auto u = co_await ses.next();
+            if (!u) {
+                co_return;
+            }
+            json::object line = status_json(u->status, u->detail, u->backoff, u->outage);
+            if (u->event) {
+                describe(line, *u->event);
+            }
+            out.emit_update(std::move(line));
+        }
+    };
+    auto [order, run_ex, ended, pump_ex] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(ex, ses.run(), asio::deferred),
+            asio::co_spawn(ex, pump(), asio::deferred))
+            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    (void)order;
+    if (run_ex || pump_ex) {
+        co_return exsdk::error(errc::protocol, "internal error in the stream session");
+    }
+    if (!ended && !ended.error().is(errc::cancelled)) {
+        co_return ended.error();
+    }
+    co_return counters_json(ses.stats());
+}
 
 // --- the handlers ------------------------------------------------------------------------------
 
@@ -353,6 +462,52 @@ void start_command(session& s) {
     case handler_id::bingx_server_time: {
         auto& c = s.bingx_client();
         s.start_calls([&c]() { return server_time_call(c); }, n);
+        return;
+    }
+    case handler_id::woox_stream: {
+        auto& c = s.woox_client();
+        woox::session_config cfg;
+        cfg.stream.url = stream_url(inv, woox::protocol::private_stream_path,
+                                    woox::protocol::private_stream_url);
+        cfg.stream.tls = s.tls();
+        if (auto topics = inv.options.text("--topics")) {
+            cfg.topics.clear();
+            for (std::size_t start = 0; start <= topics->size();) {
+                const auto end = std::min(topics->find(',', start), topics->size());
+                cfg.topics.push_back(topics->substr(start, end - start));
+                start = end + 1;
+            }
+        }
+        auto ses = std::make_shared<woox::listen_key_session>(c, cfg); // throws on a bad URL
+        s.start_calls(
+            [&s, ses]() {
+                return run_stream(s, *ses, [](json::object& line, const woox::stream_event& e) {
+                    line["topic"] = e.topic;
+                    line["event"] = e.raw;
+                });
+            },
+            1);
+        return;
+    }
+    case handler_id::bingx_stream: {
+        auto& c = s.bingx_client();
+        bingx::session_config cfg;
+        const bool spot = inv.options.text("--market") == "spot";
+        cfg.market = spot ? bingx::market::spot : bingx::market::swap;
+        cfg.stream.spot_url =
+            stream_url(inv, bingx::protocol::spot_stream_path, bingx::protocol::spot_stream_url);
+        cfg.stream.swap_url =
+            stream_url(inv, bingx::protocol::swap_stream_path, bingx::protocol::swap_stream_url);
+        cfg.stream.tls = s.tls();
+        auto ses = std::make_shared<bingx::listen_key_session>(c, cfg);
+        s.start_calls(
+            [&s, ses]() {
+                return run_stream(s, *ses, [](json::object& line, const bingx::stream_event& e) {
+                    line["type"] = e.type;
+                    line["event"] = e.raw;
+                });
+            },
+            1);
         return;
     }
     }
