@@ -91,8 +91,10 @@ creates a listen key, connects, subscribes, pings every 15 s, rotates the key be
 expires and reconnects with backoff. Prints one JSON line per update:
   {"ok":true,...,"status":"event","topic":"balance","event":{<the frame as sent>}}
   {"ok":true,...,"status":"connected"|"disconnected"|"reconnecting"|"key_rotated"|"gap",...}
-and a last line {"ok":true,...,"result":{"stopped":true,...counters}} after Ctrl-C, or an error
-line when the credentials cannot work (unauthorized, permission, IP, signature).)";
+
+Result (the last line, after Ctrl-C): {"stopped":true,"connects":N,"disconnects":N,
+  "keysCreated":N,"events":N,"gaps":N}; an error line instead when the credentials cannot
+  work (unauthorized, permission, IP, signature).)";
 
 constexpr std::string_view bingx_stream_help =
     R"(Runs a listen-key session on a BingX account stream (--market spot|swap) until interrupted
@@ -101,7 +103,10 @@ extends the key every 30 min, rotates it on 404 or listenKeyExpired, reconnects 
 and deletes the key on the way out. Prints one JSON line per update:
   {"ok":true,...,"status":"event","type":"ACCOUNT_UPDATE","event":{<the frame as sent>}}
   {"ok":true,...,"status":"connected"|"disconnected"|"reconnecting"|"key_rotated"|"gap",...}
-and a last line {"ok":true,...,"result":{"stopped":true,...counters}} after Ctrl-C.)";
+
+Result (the last line, after Ctrl-C): {"stopped":true,"connects":N,"disconnects":N,
+  "keysCreated":N,"events":N,"gaps":N}; an error line instead when the credentials cannot
+  work.)";
 
 constexpr std::string_view woox_listen_key_create_help =
     R"(POST /v3/account/listenKey: creates a listen key for the WOO X private stream (valid 24 h).

@@ -160,6 +160,9 @@ TEST_F(arguments, every_command_is_reachable_by_its_name) {
         if (!c.operand.empty()) {
             words.push_back("KEY");
         }
+        if (c.handler == handler_id::bingx_stream) {
+            words.insert(words.end(), {"--market", "swap"}); // its one required option
+        }
         std::vector<std::string_view> args(words.begin(), words.end());
         auto inv = ok(args);
         EXPECT_EQ(inv.cmd, &c) << c.name;
