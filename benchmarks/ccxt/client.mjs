@@ -1,0 +1,135 @@
+// The ccxt side of the cross-process comparison (benchmarks/run): the same four calls as
+// bench_bare_client and bench_exsdk_client, through ccxt's own methods for them, against the
+// mock (ccxt's `urls.api` overridden), with ccxt's rate limiter off (the mock runs without limits):
+//   WOO X   v3PrivatePostAccountListenKey({type: 'WEBSOCKET'})   POST /v3/account/listenKey
+//           v3PrivateGetAccountCredentials({page: 1, size: 25})  GET  /v3/account/credentials
+//   BingX   userAuthPrivatePostUserDataStream()                  POST /openApi/user/auth/userDataStream
+//           userAuthPrivatePutUserDataStream({listenKey})        PUT  (the key this worker generated)
+// Prints the same JSON lines as benchmarks/common/load.hpp.
+//
+//   node client.mjs --ccxt-dir DIR --url URL [--cycles N] [--warmup N] [--concurrency N]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const opts = { cycles: 2000, warmup: 200, concurrency: 16 };
+for (let i = 2; i + 1 < process.argv.length; i += 2) {
+    const k = process.argv[i].replace(/^--/, '');
+    const v = process.argv[i + 1];
+    opts[k === 'ccxt-dir' ? 'dir' : k] = ['cycles', 'warmup', 'concurrency'].includes(k) ? Number(v) : v;
+}
+if (!opts.url || !opts.dir) {
+    console.error('usage: client.mjs --ccxt-dir DIR --url URL [--cycles N] [--warmup N] [--concurrency N]');
+    process.exit(2);
+}
+
+const ccxtPath = join(opts.dir, 'node_modules', 'ccxt');
+const ccxt = (await import(pathToFileURL(join(ccxtPath, 'js', 'ccxt.js')).href)).default;
+const version = JSON.parse(readFileSync(join(ccxtPath, 'package.json'), 'utf8')).version;
+
+const woo = new ccxt.woo({
+    apiKey: 'AbmyVJGUpN064ks5ELjLfA==',
+    secret: 'QHKRXHPAW1MC9YGZMAT8YDJG2HPR',
+    enableRateLimit: false,
+});
+woo.urls.api = { pub: opts.url, public: opts.url, private: opts.url };
+const bingx = new ccxt.bingx({
+    apiKey: 'bingx-demo-api-key-0001',
+    secret: 'mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w',
+    enableRateLimit: false,
+});
+bingx.urls.api = Object.fromEntries(Object.keys(bingx.urls.api).map((k) => [k, opts.url + '/openApi']));
+
+const calls = ['woox_listen_key', 'woox_credentials', 'bingx_generate', 'bingx_extend'];
+
+async function call(name, state) {
+    switch (name) {
+    case 'woox_listen_key': {
+        const r = await woo.v3PrivatePostAccountListenKey({ type: 'WEBSOCKET' });
+        return r && r.success === true && r.data && r.data.authKey ? '' : 'unexpected answer ' + JSON.stringify(r);
+    }
+    case 'woox_credentials': {
+        const r = await woo.v3PrivateGetAccountCredentials({ page: 1, size: 25 });
+        return r && r.success === true ? '' : 'unexpected answer ' + JSON.stringify(r);
+    }
+    case 'bingx_generate': {
+        const r = await bingx.userAuthPrivatePostUserDataStream();
+        if (!r || typeof r.listenKey !== 'string') {
+            return 'unexpected answer ' + JSON.stringify(r);
+        }
+        state.key = r.listenKey;
+        return '';
+    }
+    case 'bingx_extend': {
+        await bingx.userAuthPrivatePutUserDataStream({ listenKey: state.key }); // empty 200 answer
+        return '';
+    }
+    }
+    return 'unknown call';
+}
+
+function percentile(v, q) {
+    if (v.length === 0) return 0;
+    v.sort((a, b) => a - b);
+    const rank = Math.ceil(q * v.length);
+    return v[Math.min(v.length - 1, rank === 0 ? 0 : rank - 1)];
+}
+
+async function runPhase(phase, cycles, concurrency, print = true) {
+    const lat = Object.fromEntries(calls.map((c) => [c, []]));
+    const all = [];
+    const res = { calls: 0, errors: 0, firstError: '' };
+    let remaining = cycles;
+    async function worker() {
+        const state = { key: '' };
+        while (remaining > 0 && res.errors === 0) {
+            --remaining;
+            for (const c of calls) {
+                const t0 = process.hrtime.bigint();
+                let e;
+                try {
+                    e = await call(c, state);
+                } catch (ex) {
+                    e = String(ex && ex.message ? ex.message : ex);
+                }
+                const us = Number(process.hrtime.bigint() - t0) / 1e3;
+                ++res.calls;
+                if (e !== '') {
+                    if (res.errors++ === 0) res.firstError = c + ': ' + e;
+                    break;
+                }
+                lat[c].push(us);
+                all.push(us);
+            }
+        }
+    }
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    if (print) {
+        const line = {
+            client: 'ccxt', phase, concurrency, calls: res.calls, errors: res.errors, seconds,
+            rps: res.calls / seconds, p50_us: percentile(all, 0.5), p99_us: percentile(all, 0.99),
+            cpu_us_per_call: (cpu.user + cpu.system) / res.calls,
+        };
+        for (const c of calls) line['p50_us_' + c] = percentile(lat[c], 0.5);
+        if (res.firstError) line.error = res.firstError;
+        console.log(JSON.stringify(line));
+    }
+    return res;
+}
+
+function peakRssKib() {
+    const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) : -1;
+}
+
+await runPhase('warmup', opts.warmup, 1, false);
+const seq = await runPhase('seq', opts.cycles, 1);
+const conc = await runPhase('concurrent', opts.cycles, opts.concurrency);
+const errors = seq.errors + conc.errors;
+console.log(JSON.stringify({ client: 'ccxt', phase: 'process', peak_rss_kib: peakRssKib(), errors, ccxt_version: version, node_version: process.version }));
+for (const r of [seq, conc]) if (r.errors) console.error('ccxt: ' + r.firstError);
+process.exit(errors === 0 ? 0 : 1);

@@ -1,0 +1,163 @@
+// 1. Signing: WOO X and BingX requests signed as the clients sign them, against the floor
+// measured in the same run: raw OpenSSL HMAC-SHA256 with one EVP_MAC context keyed once and
+// re-initialised per signature (EVP_MAC_init(ctx, NULL, 0, NULL)) over the same bytes.
+#include "benchmarks.hpp"
+
+#include <exsdk/bingx/requests.hpp>
+#include <exsdk/bingx/signer.hpp>
+#include <exsdk/hmac_sha256.hpp>
+#include <exsdk/woox/requests.hpp>
+#include <exsdk/woox/signer.hpp>
+
+#include <benchmark/benchmark.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace bench {
+
+namespace {
+
+constexpr std::int64_t ts = 1'700'000'000'000;
+// A BingX listen key as the mock issues them (64 hex).
+constexpr std::string_view listen_key =
+    "6b1d5c0e9f2a4b7d8c3e1f0a2b4c6d8e9f1a3b5c7d9e0f2a4b6c8d0e1f3a5b7c";
+
+std::string woox_string_to_sign() {
+    return std::to_string(ts) + "POST/v3/account/listenKey" + R"({"type":"WEBSOCKET"})";
+}
+std::string bingx_generate_to_sign() {
+    return "timestamp=" + std::to_string(ts);
+}
+std::string bingx_extend_to_sign() {
+    return "listenKey=" + std::string(listen_key) + "&timestamp=" + std::to_string(ts);
+}
+
+exsdk::credentials woox_creds() {
+    return {std::string(woox_key), exsdk::secret(std::string(woox_secret))};
+}
+exsdk::credentials bingx_creds() {
+    return {std::string(bingx_key), exsdk::secret(std::string(bingx_secret))};
+}
+
+// The floor: EVP_MAC keyed once; per signature init (no key: reuse), update, final.
+class evp_floor {
+public:
+    explicit evp_floor(std::string_view key) {
+        EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        ctx_ = EVP_MAC_CTX_new(mac);
+        EVP_MAC_free(mac);
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (ctx_ == nullptr ||
+            EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                         params) != 1) {
+            throw std::runtime_error("EVP_MAC_init failed");
+        }
+    }
+    evp_floor(const evp_floor&) = delete;
+    evp_floor& operator=(const evp_floor&) = delete;
+    ~evp_floor() { EVP_MAC_CTX_free(ctx_); }
+
+    std::array<unsigned char, 32> sign(std::string_view msg) {
+        std::array<unsigned char, 32> out{};
+        std::size_t len = 0;
+        EVP_MAC_init(ctx_, nullptr, 0, nullptr);
+        EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(msg.data()), msg.size());
+        EVP_MAC_final(ctx_, out.data(), &len, out.size());
+        return out;
+    }
+
+private:
+    EVP_MAC_CTX* ctx_ = nullptr;
+};
+
+void floor_bench(benchmark::State& state, std::string_view key, std::string msg) {
+    evp_floor f(key);
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(f.sign(msg));
+    }
+    state.counters["msg_bytes"] = static_cast<double>(msg.size());
+}
+
+void BM_floor_woox(benchmark::State& s) {
+    floor_bench(s, woox_secret, woox_string_to_sign());
+}
+void BM_floor_bingx_generate(benchmark::State& s) {
+    floor_bench(s, bingx_secret, bingx_generate_to_sign());
+}
+void BM_floor_bingx_extend(benchmark::State& s) {
+    floor_bench(s, bingx_secret, bingx_extend_to_sign());
+}
+
+// exsdk::hmac_sha256 alone (digest, no hex), same bytes as BM_floor_woox.
+void BM_hmac_woox(benchmark::State& state) {
+    exsdk::hmac_sha256 mac(woox_secret);
+    const std::string msg = woox_string_to_sign();
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(mac.sign({msg}));
+    }
+}
+
+// WOO X: the hex signature only (signer::signature).
+void BM_woox_signature(benchmark::State& state) {
+    exsdk::woox::signer s(woox_creds());
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(
+            s.signature(ts, "POST", "/v3/account/listenKey", R"({"type":"WEBSOCKET"})"));
+    }
+}
+
+// WOO X, as the client signs a call: build the request, sign it, add the three headers.
+void BM_woox_sign_request(benchmark::State& state) {
+    exsdk::woox::signer s(woox_creds());
+    for (auto _ : state) {
+        auto req = exsdk::woox::requests::create_listen_key();
+        s.sign(req, ts);
+        benchmark::DoNotOptimize(req);
+    }
+}
+
+void BM_bingx_sign_generate(benchmark::State& state) {
+    exsdk::bingx::signer s(bingx_creds());
+    for (auto _ : state) {
+        auto req = exsdk::bingx::requests::generate_listen_key();
+        s.sign(req, "/openApi/user/auth/userDataStream", {}, ts);
+        benchmark::DoNotOptimize(req);
+    }
+}
+
+void BM_bingx_sign_extend(benchmark::State& state) {
+    exsdk::bingx::signer s(bingx_creds());
+    const std::array<exsdk::bingx::param, 1> params{exsdk::bingx::param{"listenKey", listen_key}};
+    for (auto _ : state) {
+        auto req = exsdk::bingx::requests::extend_listen_key();
+        s.sign(req, "/openApi/user/auth/userDataStream", params, ts);
+        benchmark::DoNotOptimize(req);
+    }
+}
+
+} // namespace
+
+void register_signing(const options& o) {
+    const double t = o.smoke ? 0.01 : 0.5;
+    for (auto* b : {
+             benchmark::RegisterBenchmark("sign/floor_evp_mac/woox", BM_floor_woox),
+             benchmark::RegisterBenchmark("sign/floor_evp_mac/bingx_generate",
+                                          BM_floor_bingx_generate),
+             benchmark::RegisterBenchmark("sign/floor_evp_mac/bingx_extend", BM_floor_bingx_extend),
+             benchmark::RegisterBenchmark("sign/exsdk_hmac/woox", BM_hmac_woox),
+             benchmark::RegisterBenchmark("sign/woox_signature", BM_woox_signature),
+             benchmark::RegisterBenchmark("sign/woox_request", BM_woox_sign_request),
+             benchmark::RegisterBenchmark("sign/bingx_request/generate", BM_bingx_sign_generate),
+             benchmark::RegisterBenchmark("sign/bingx_request/extend", BM_bingx_sign_extend),
+         }) {
+        b->MinTime(t)->Repetitions(o.smoke ? 1 : 3)->ReportAggregatesOnly(!o.smoke);
+    }
+}
+
+} // namespace bench

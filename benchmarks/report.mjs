@@ -1,0 +1,222 @@
+// Builds the one results table from the raw outputs of benchmarks/run and writes
+// benchmarks/results/latest.json and latest.md (and prints the table).
+//
+//   node benchmarks/report.mjs benchmarks/results
+//
+// Every ratio in the table is between two figures measured in the same run, side by side.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const res = process.argv[2];
+const raw = join(res, 'raw');
+const machine = JSON.parse(readFileSync(join(raw, 'machine.json'), 'utf8'));
+
+// --- exsdk_bench (Google Benchmark JSON) -----------------------------------------------------
+const gb = existsSync(join(raw, 'exsdk_bench.json'))
+    ? JSON.parse(readFileSync(join(raw, 'exsdk_bench.json'), 'utf8')).benchmarks
+    : [];
+// The median of the repetitions when there are several, else the single run.
+function bench(base) {
+    const runs = gb.filter((b) => b.run_name === base || b.run_name.startsWith(base + '/'));
+    if (runs.length === 0) return undefined;
+    if (runs.some((b) => b.error_occurred)) return undefined;
+    return runs.find((b) => b.aggregate_name === 'median') ?? runs.find((b) => b.run_type === 'iteration');
+}
+const toNs = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+const cpuNs = (b) => (b ? b.cpu_time * toNs[b.time_unit] : undefined);
+
+// --- wrk ---------------------------------------------------------------------------------------
+function parseWrk(file) {
+    const text = readFileSync(file, 'utf8');
+    const unit = { us: 1, ms: 1e3, s: 1e6 };
+    const lat = (p) => {
+        const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, 'm').exec(text);
+        return m ? Number(m[1]) * unit[m[2]] : undefined;
+    };
+    const rps = /Requests\/sec:\s+([\d.]+)/.exec(text);
+    return { rps: rps ? Number(rps[1]) : undefined, p50_us: lat(50), p99_us: lat(99) };
+}
+const median = (v) => {
+    const s = v.filter((x) => x !== undefined).sort((a, b) => a - b);
+    return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined;
+};
+const wrk = {};
+for (const f of existsSync(raw) ? readdirSync(raw) : []) {
+    const m = /^wrk_(.+)_(mock|bare)_(\d+)\.txt$/.exec(f);
+    if (!m) continue;
+    ((wrk[m[1]] ??= {})[m[2]] ??= []).push(parseWrk(join(raw, f)));
+}
+const wrkSide = (row, side) => {
+    const runs = wrk[row]?.[side];
+    if (!runs) return undefined;
+    return { rps: median(runs.map((r) => r.rps)), p50_us: median(runs.map((r) => r.p50_us)), p99_us: median(runs.map((r) => r.p99_us)) };
+};
+
+// --- clients (bare, exsdk, ccxt) ---------------------------------------------------------------
+const clients = {};
+const clientsFile = join(raw, 'clients.jsonl');
+if (existsSync(clientsFile)) {
+    for (const line of readFileSync(clientsFile, 'utf8').split('\n')) {
+        if (!line.trim().startsWith('{')) continue;
+        const j = JSON.parse(line);
+        (clients[j.client] ??= {})[j.phase] = j;
+    }
+}
+const cl = (client, phase, key) => clients[client]?.[phase]?.[key];
+
+// --- formatting --------------------------------------------------------------------------------
+function fmt(v, unit) {
+    if (v === undefined || v === null || Number.isNaN(v)) return 'n/a';
+    const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+    const s = v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    return unit ? `${s} ${unit}` : s;
+}
+const x = (v) => (v === undefined || Number.isNaN(v) ? 'n/a' : `${v.toFixed(2)}x`);
+const kib = (v) => (v === undefined ? 'n/a' : v >= 10240 ? `${(v / 1024).toFixed(1)} MiB` : `${Math.round(v)} KiB`);
+const bytes = (v) => (v === undefined ? 'n/a' : v >= 10240 ? `${(v / 1024).toFixed(1)} KiB` : `${Math.round(v)} B`);
+
+const rows = [];
+// row(section, what, exsdk, reference, ratio, goal, met): met is true/false/undefined (no goal)
+function row(section, what, exsdk, reference, ratio, goal = '', met = undefined) {
+    rows.push({ section, what, exsdk, reference, ratio, goal, met: met === undefined ? '' : met ? 'yes' : 'NO' });
+}
+const ok = (v, test) => (v === undefined || Number.isNaN(v) ? undefined : test(v));
+
+// 1. Signing
+{
+    const sign = [
+        ['WOO X POST listenKey, signed as the client does (build + sign + 3 headers)', 'sign/woox_request', 'sign/floor_evp_mac/woox'],
+        ['BingX generate, signed as the client does (build + sorted query + sign)', 'sign/bingx_request/generate', 'sign/floor_evp_mac/bingx_generate'],
+        ['BingX extend, signed as the client does', 'sign/bingx_request/extend', 'sign/floor_evp_mac/bingx_extend'],
+    ];
+    for (const [what, name, floorName] of sign) {
+        const v = cpuNs(bench(name)), f = cpuNs(bench(floorName));
+        const r = v / f;
+        row('1 signing', what, fmt(v, 'ns'), `OpenSSL floor ${fmt(f, 'ns')}`, x(r), '<= 1.2x floor', ok(r, (q) => q <= 1.2));
+    }
+    const sig = cpuNs(bench('sign/woox_signature')), h = cpuNs(bench('sign/exsdk_hmac/woox')), f = cpuNs(bench('sign/floor_evp_mac/woox'));
+    row('1 signing', 'WOO X hex signature only (signer::signature)', fmt(sig, 'ns'), `OpenSSL floor ${fmt(f, 'ns')}`, x(sig / f));
+    row('1 signing', 'exsdk::hmac_sha256 digest only (same bytes)', fmt(h, 'ns'), `OpenSSL floor ${fmt(f, 'ns')}`, x(h / f));
+}
+
+// 2. Limiter
+{
+    const a = cpuNs(bench('limiter/acquire_free')), c = cpuNs(bench('limiter/awaitable_call_floor'));
+    row('2 limiter', 'co_await acquire(), slot free', fmt(a, 'ns'), `empty co_await ${fmt(c, 'ns')}`, x(a / c), '< 100 ns', ok(a, (v) => v < 100));
+    const w = bench('limiter/waiters');
+    const n = w?.waiters ?? 10000;
+    row('2 limiter', `${fmt(n)} waiting coroutines: enqueue, per waiter`, fmt(w?.enqueue_ns_per_waiter, 'ns'), `exsdk::timer wait ${fmt(w?.timer_enqueue_ns_per_waiter, 'ns')}`, x(w?.enqueue_ns_per_waiter / w?.timer_enqueue_ns_per_waiter));
+    row('2 limiter', `${fmt(n)} waiting coroutines: wake, per waiter`, fmt(w?.wake_ns_per_waiter, 'ns'), `exsdk::timer wait ${fmt(w?.timer_wake_ns_per_waiter, 'ns')}`, x(w?.wake_ns_per_waiter / w?.timer_wake_ns_per_waiter));
+    row('2 limiter', `${fmt(n)} waiting coroutines: heap per waiter`, bytes(w?.bytes_per_waiter), `exsdk::timer wait ${bytes(w?.timer_bytes_per_waiter)}`, x(w?.bytes_per_waiter / w?.timer_bytes_per_waiter));
+}
+
+// 3. One call over loopback against the in-process mock
+{
+    const rt = [
+        ['WOO X create_listen_key, plain', 'round_trip/woox_listen_key/plain'],
+        ['WOO X create_listen_key, TLS', 'round_trip/woox_listen_key/tls'],
+        ['BingX extend_listen_key, plain', 'round_trip/bingx_extend/plain'],
+    ];
+    for (const [what, name] of rt) {
+        const b = bench(name);
+        row('3 one call', `${what}: p50 (p99)`, b ? `${fmt(b.sdk_p50_us, 'µs')} (${fmt(b.sdk_p99_us)})` : 'n/a',
+            b ? `bare Beast ${fmt(b.bare_p50_us, 'µs')} (${fmt(b.bare_p99_us)})` : 'n/a', x(b?.p50_ratio), 'p50 <= 1.25x bare', ok(b?.p50_ratio, (r) => r <= 1.25));
+    }
+    for (const [what, name] of rt) {
+        const b = bench(name);
+        row('3 one call', `${what}: SDK's own work (client-thread CPU, SDK - bare)`, fmt(b?.sdk_work_cpu_us, 'µs'),
+            b ? `bare ${fmt(b.bare_cpu_us, 'µs')}; SDK ${fmt(b.sdk_cpu_us, 'µs')} (sys ${fmt(b.bare_sys_us)} / ${fmt(b.sdk_sys_us)})` : 'n/a',
+            x(b?.sdk_cpu_us / b?.bare_cpu_us), '< 2 µs', ok(b?.sdk_work_cpu_us, (v) => v < 2));
+    }
+    const d = bench('round_trip/woox_listen_key/plain');
+    if (d?.deadline_p50_us !== undefined) {
+        row('3 one call', 'of which per-I/O deadlines (bare + exsdk with_deadline on write and read, - bare): CPU / p50',
+            `${fmt(d.deadline_cpu_us - d.bare_cpu_us, 'µs')} / ${fmt(d.deadline_p50_us - d.bare_p50_us, 'µs')}`,
+            `bare + deadline p50 ${fmt(d.deadline_p50_us, 'µs')}`, x(d.deadline_p50_us / d.bare_p50_us));
+    }
+}
+
+// 4. Throughput
+for (const [co, mc] of [[1, 4], [16, 4], [16, 16], [256, 4], [256, 64]]) {
+    const b = bench(`throughput/woox_listen_key/coroutines:${co}/max_connections:${mc}`);
+    row('4 throughput', `${co} coroutine${co > 1 ? 's' : ''}, one client, max_connections ${mc}: req/s (p99)`,
+        b ? `${fmt(b.req_per_s)} (${fmt(b.p99_us, 'µs')})` : 'n/a', b ? `client CPU ${fmt(b.client_cpu_us_per_call, 'µs')}/call` : '', '');
+}
+
+// 5. wrk
+{
+    const wr = [
+        ['bingx_extend', 'BingX PUT extend, signed (signature checked)'],
+        ['woox_credentials', 'WOO X GET credentials, signed (signature checked)'],
+        ['woox_system_info', 'WOO X GET systemInfo (public: no signature)'],
+    ];
+    for (const [key, what] of wr) {
+        const m = wrkSide(key, 'mock'), b = wrkSide(key, 'bare');
+        const r = m && b ? m.rps / b.rps : undefined;
+        const signed = key !== 'woox_system_info';
+        row('5 wrk', `${what}: req/s (p50/p99)`, m ? `${fmt(m.rps)} (${fmt(m.p50_us, 'µs')}/${fmt(m.p99_us)})` : 'skipped',
+            b ? `bare Beast server ${fmt(b.rps)} (${fmt(b.p50_us, 'µs')}/${fmt(b.p99_us)})` : 'skipped', x(r),
+            signed ? '>= 0.8x bare' : '', signed ? ok(r, (q) => q >= 0.8) : undefined);
+    }
+}
+
+// 6. Memory
+{
+    const p = bench('memory/idle_pooled_connection/plain'), t = bench('memory/idle_pooled_connection/tls');
+    row('6 memory', 'idle pooled connection, plain (heap, per connection)', bytes(p?.bytes_per_connection), '', '');
+    row('6 memory', 'idle pooled connection, TLS (heap, per connection)', bytes(t?.bytes_per_connection), '', '');
+    for (const [name, what] of [['memory/idle_stream/woox', 'idle WOO X private_stream'], ['memory/idle_stream/bingx', 'idle BingX account_stream (swap)']]) {
+        const s = bench(name);
+        if (s && s.supported) row('6 memory', `${what} (heap, per stream)`, bytes(s.bytes_per_stream), '', '');
+        else if (s) row('6 memory', `${what} (heap, per stream)`, 'not measured', s.label ?? 'the mock has no stream endpoint', '');
+    }
+}
+
+// 7. ccxt vs exsdk vs bare, each in its own process
+{
+    const have = (c) => clients[c] !== undefined;
+    const seqP50 = cl('exsdk', 'seq', 'p50_us'), bareP50 = cl('bare', 'seq', 'p50_us');
+    const ccxtTxt = (phase, key, f = fmt, unit = 'µs') => (have('ccxt') ? `; ccxt ${f(cl('ccxt', phase, key), unit)}` : '; ccxt skipped');
+    row('7 vs ccxt', 'sequential: p50 (p99)', `${fmt(seqP50, 'µs')} (${fmt(cl('exsdk', 'seq', 'p99_us'))})`,
+        `bare ${fmt(bareP50, 'µs')} (${fmt(cl('bare', 'seq', 'p99_us'))})${ccxtTxt('seq', 'p50_us')}`, x(seqP50 / bareP50), 'p50 <= 1.1x bare', ok(seqP50 / bareP50, (r) => r <= 1.1));
+    row('7 vs ccxt', 'sequential: requests/s', fmt(cl('exsdk', 'seq', 'rps')), `bare ${fmt(cl('bare', 'seq', 'rps'))}${ccxtTxt('seq', 'rps', fmt, '')}`,
+        have('ccxt') ? `${x(cl('exsdk', 'seq', 'rps') / cl('ccxt', 'seq', 'rps'))} ccxt` : '');
+    for (const phase of ['seq', 'concurrent']) {
+        const e = cl('exsdk', phase, 'cpu_us_per_call'), c = cl('ccxt', phase, 'cpu_us_per_call');
+        const r = c / e;
+        row('7 vs ccxt', `${phase === 'seq' ? 'sequential' : '16-way'}: client CPU per call (user+sys)`, fmt(e, 'µs'),
+            `bare ${fmt(cl('bare', phase, 'cpu_us_per_call'), 'µs')}${ccxtTxt(phase, 'cpu_us_per_call')}`,
+            have('ccxt') ? `ccxt/exsdk ${x(r)}` : '', '>= 20x less than ccxt', have('ccxt') ? ok(r, (q) => q >= 20) : undefined);
+    }
+    const er = cl('exsdk', 'concurrent', 'rps'), cr = cl('ccxt', 'concurrent', 'rps');
+    row('7 vs ccxt', '16-way: requests/s', fmt(er), `bare ${fmt(cl('bare', 'concurrent', 'rps'))}${ccxtTxt('concurrent', 'rps', fmt, '')}`,
+        have('ccxt') ? `exsdk/ccxt ${x(er / cr)}` : '', '>= 3x ccxt', have('ccxt') ? ok(er / cr, (q) => q >= 3) : undefined);
+    row('7 vs ccxt', '16-way: p50 (p99)', `${fmt(cl('exsdk', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('exsdk', 'concurrent', 'p99_us'))})`,
+        `bare ${fmt(cl('bare', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('bare', 'concurrent', 'p99_us'))})` +
+        (have('ccxt') ? `; ccxt ${fmt(cl('ccxt', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('ccxt', 'concurrent', 'p99_us'))})` : ''), '');
+    row('7 vs ccxt', 'peak memory of the client process (VmHWM)', kib(cl('exsdk', 'process', 'peak_rss_kib')),
+        `bare ${kib(cl('bare', 'process', 'peak_rss_kib'))}${have('ccxt') ? `; ccxt ${kib(cl('ccxt', 'process', 'peak_rss_kib'))}` : '; ccxt skipped'}`, '');
+}
+
+// --- output ----------------------------------------------------------------------------------
+const header = ['#', 'measurement', 'exsdk', 'reference (same run)', 'ratio', 'goal', 'met'];
+const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+for (const r of rows) lines.push(`| ${[r.section, r.what, r.exsdk, r.reference, r.ratio, r.goal, r.met].join(' | ')} |`);
+const table = lines.join('\n');
+
+const ccxtVersion = clients.ccxt?.process?.ccxt_version;
+const head = [
+    `Machine: ${machine.cpu_model}, ${machine.cores} cores; load average ${machine.load_before} before, ${machine.load_after} after`,
+    `Build: ${machine.build_type} (preset ${machine.preset}), ${machine.compiler}; commit ${machine.commit}; ${machine.date}`,
+    `Tools: ${machine.wrk || 'wrk n/a'}, Node ${machine.node || 'n/a'}, ccxt ${ccxtVersion ?? 'n/a'}`,
+];
+if (machine.smoke) head.push('SMOKE RUN: every benchmark ran briefly to prove it works; the figures are not meaningful.');
+for (const s of machine.skipped) head.push(`Skipped: ${s}`);
+for (const b of machine.broken) head.push(`BROKEN: ${b}`);
+
+const md = ['# exsdk benchmark results', '', ...head.map((h) => `- ${h}`), '', table, ''].join('\n');
+writeFileSync(join(res, 'latest.md'), md);
+writeFileSync(join(res, 'latest.json'), JSON.stringify({ machine, rows, clients, wrk, benchmarks: gb }, null, 2) + '\n');
+console.log(head.join('\n') + '\n');
+console.log(table);
+console.log(`\n(written to ${join(res, 'latest.md')} and latest.json)`);

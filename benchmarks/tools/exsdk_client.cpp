@@ -1,0 +1,56 @@
+// bench_exsdk_client: the cross-process comparison's exsdk side. The same four calls as the bare
+// client and the ccxt script, through one exsdk::woox::client and one exsdk::bingx::client
+// (limits off, no retries, up to --concurrency pooled connections each), signed per call with
+// the current time.
+//
+//   bench_exsdk_client --url URL [--cycles N] [--warmup N] [--concurrency N]
+#include "../common/load.hpp"
+#include "../common/sdk_calls.hpp"
+
+namespace {
+
+using namespace bench;
+
+int run(int argc, char** argv) {
+    load_options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string_view k = argv[i];
+        const char* v = argv[i + 1];
+        if (k == "--url") {
+            o.url = v;
+        } else if (k == "--cycles") {
+            o.cycles = to_size(v);
+        } else if (k == "--warmup") {
+            o.warmup = to_size(v);
+        } else if (k == "--concurrency") {
+            o.concurrency = to_size(v);
+        } else {
+            throw std::invalid_argument("unknown flag " + std::string(k));
+        }
+    }
+    if (o.url.empty()) {
+        throw std::invalid_argument("--url is required");
+    }
+    asio::io_context ioc(1);
+    sdk_clients clients(ioc.get_executor(), o.url, "", std::max<std::size_t>(o.concurrency, 1));
+    // Each worker extends the BingX key its own last generate returned.
+    std::vector<std::string> keys(std::max<std::size_t>(o.concurrency, 1));
+    auto fn = [&](std::size_t worker, call c) -> asio::awaitable<std::string> {
+        co_return co_await sdk_call(clients, c, keys[worker]);
+    };
+    run_phase(ioc, "exsdk", "warmup", o.warmup, 1, fn, false);
+    const auto seq = run_phase(ioc, "exsdk", "seq", o.cycles, 1, fn);
+    const auto conc = run_phase(ioc, "exsdk", "concurrent", o.cycles, o.concurrency, fn);
+    return finish("exsdk", {seq, conc});
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "bench_exsdk_client: " << e.what() << '\n';
+        return 1;
+    }
+}
