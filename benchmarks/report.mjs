@@ -59,10 +59,16 @@ if (existsSync(clientsFile)) {
     for (const line of readFileSync(clientsFile, 'utf8').split('\n')) {
         if (!line.trim().startsWith('{')) continue;
         const j = JSON.parse(line);
-        (clients[j.client] ??= {})[j.phase] = j;
+        ((clients[j.client] ??= {})[j.phase] ??= []).push(j);
     }
 }
-const cl = (client, phase, key) => clients[client]?.[phase]?.[key];
+// The median over the rounds (peak memory: the largest).
+const cl = (client, phase, key) => {
+    const runs = clients[client]?.[phase];
+    if (!runs) return undefined;
+    const v = runs.map((r) => r[key]);
+    return key === 'peak_rss_kib' ? Math.max(...v) : median(v);
+};
 
 // --- formatting --------------------------------------------------------------------------------
 function fmt(v, unit) {
@@ -165,10 +171,16 @@ for (const [co, mc] of [[1, 4], [16, 4], [16, 16], [256, 4], [256, 64]]) {
     const p = bench('memory/idle_pooled_connection/plain'), t = bench('memory/idle_pooled_connection/tls');
     row('6 memory', 'idle pooled connection, plain (heap, per connection)', bytes(p?.bytes_per_connection), '', '');
     row('6 memory', 'idle pooled connection, TLS (heap, per connection)', bytes(t?.bytes_per_connection), '', '');
-    for (const [name, what] of [['memory/idle_stream/woox', 'idle WOO X private_stream'], ['memory/idle_stream/bingx', 'idle BingX account_stream (swap)']]) {
+    for (const [name, what] of [
+        ['memory/idle_stream/woox/plain', 'idle WOO X private_stream, plain ws (connected)'],
+        ['memory/idle_stream/woox/tls', 'idle WOO X private_stream, TLS wss (connected)'],
+        ['memory/idle_stream/bingx/plain', 'idle BingX account_stream swap, plain ws'],
+        ['memory/idle_stream/bingx/tls', 'idle BingX account_stream swap, TLS wss'],
+    ]) {
         const s = bench(name);
         if (s && s.supported) row('6 memory', `${what} (heap, per stream)`, bytes(s.bytes_per_stream), '', '');
-        else if (s) row('6 memory', `${what} (heap, per stream)`, 'not measured', s.label ?? 'the mock has no stream endpoint', '');
+        else if (s) row('6 memory', `${what} (heap, per stream)`, 'not measured', s.label || 'the mock has no stream endpoint', '');
+        else row('6 memory', `${what} (heap, per stream)`, 'n/a', '', '');
     }
 }
 
@@ -204,7 +216,7 @@ const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|'
 for (const r of rows) lines.push(`| ${[r.section, r.what, r.exsdk, r.reference, r.ratio, r.goal, r.met].join(' | ')} |`);
 const table = lines.join('\n');
 
-const ccxtVersion = clients.ccxt?.process?.ccxt_version;
+const ccxtVersion = clients.ccxt?.process?.[0]?.ccxt_version;
 const head = [
     `Machine: ${machine.cpu_model}, ${machine.cores} cores; load average ${machine.load_before} before, ${machine.load_after} after`,
     `Build: ${machine.build_type} (preset ${machine.preset}), ${machine.compiler}; commit ${machine.commit}; ${machine.date}`,

@@ -19,6 +19,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 namespace bench {
 
@@ -124,6 +125,125 @@ void BM_idle_connection(benchmark::State& state, const options& o, bool tls) {
     state.counters["connections"] = static_cast<double>(k);
 }
 
+// --- idle private streams ----------------------------------------------------------------------
+
+enum class venue { woox, bingx };
+
+struct stream_outcome {
+    std::int64_t heap = 0;
+    bool unsupported = false; // the mock answered the upgrade 404: no stream endpoint (yet)
+    std::string failure;
+};
+
+/// Heap bytes held by `n` connected, idle streams (WOO X: connected to /v3/private; BingX: swap,
+/// which pushes without a subscription), measured once every stream is open.
+template <class Stream>
+stream_outcome streams_heap(const mock_child& m, venue v, std::size_t n) {
+    stream_outcome out;
+    asio::io_context ioc(1);
+    const std::string http_url = m.proc.url();
+    const std::string ws_url = (m.ca.empty() ? "ws" : "wss") + http_url.substr(http_url.find(':'));
+    // One listen key for every stream (as a process with several sockets on one key would).
+    sdk_clients rest(ioc.get_executor(), http_url, m.ca, 1);
+    std::string key;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            if (v == venue::woox) {
+                auto k = co_await rest.woox.create_listen_key();
+                k ? void(key = k->auth_key) : void(out.failure = to_text(k.error()));
+            } else {
+                auto k = co_await rest.bingx.generate_listen_key();
+                k ? void(key = k->key) : void(out.failure = to_text(k.error()));
+            }
+        },
+        asio::detached);
+    ioc.run();
+    if (!out.failure.empty()) {
+        return out;
+    }
+    std::conditional_t<std::is_same_v<Stream, exsdk::woox::private_stream>,
+                       exsdk::woox::stream_config, exsdk::bingx::stream_config>
+        cfg;
+    if constexpr (std::is_same_v<Stream, exsdk::woox::private_stream>) {
+        cfg.url = ws_url + "/v3/private";
+    } else {
+        cfg.swap_url = ws_url + "/swap-market";
+        cfg.spot_url = ws_url + "/market";
+    }
+    cfg.tls.ca_pem = m.ca;
+
+    const auto h0 = heap_bytes();
+    std::vector<std::unique_ptr<Stream>> streams;
+    std::size_t open = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        streams.push_back(std::make_unique<Stream>(ioc.get_executor(), cfg));
+        asio::co_spawn(
+            ioc,
+            [&, s = streams.back().get()]() -> asio::awaitable<void> {
+                exsdk::result<void> r;
+                if constexpr (std::is_same_v<Stream, exsdk::woox::private_stream>) {
+                    // Connected, not subscribed: private_stream::subscribe() double-frees its
+                    // command text when built with GCC 12 (see the benchmark report), which
+                    // would take this whole process down.
+                    r = co_await s->connect(key);
+                } else {
+                    r = co_await s->connect(exsdk::bingx::market::swap, key);
+                }
+                if (!r) {
+                    if (r.error().is(exsdk::errc::not_found)) {
+                        out.unsupported = true;
+                    } else if (out.failure.empty()) {
+                        out.failure = to_text(r.error());
+                    }
+                }
+                ++open;
+            },
+            asio::detached);
+    }
+    const auto give_up = now_ns() + 10'000'000'000;
+    ioc.restart();
+    while (open < n && now_ns() < give_up) {
+        ioc.run_one_for(std::chrono::milliseconds(100));
+    }
+    while (ioc.poll() > 0) { // settle: whatever was ready when the last stream opened
+    }
+    out.heap = heap_bytes() - h0;
+    if (open < n && out.failure.empty()) {
+        out.failure = "streams did not connect within 10 s";
+    }
+    streams.clear(); // aborts the sockets; the readers and pingers finish below
+    ioc.restart();
+    ioc.run_for(std::chrono::milliseconds(200));
+    return out;
+}
+
+template <class Stream>
+void BM_idle_stream(benchmark::State& state, const options& o, venue v, bool tls) {
+    const std::size_t k = o.smoke ? 8 : 32; // the mock allows 60 BingX / 100 WOO X sockets per IP
+    stream_outcome one, many;
+    for (auto _ : state) {
+        mock_child m(o, tls);
+        one = streams_heap<Stream>(m, v, 1);
+        if (one.failure.empty() && !one.unsupported) {
+            many = streams_heap<Stream>(m, v, 1 + k);
+        }
+    }
+    if (one.unsupported || many.unsupported) {
+        state.counters["supported"] = 0;
+        state.SetLabel("the mock answers the upgrade 404 (no stream endpoint)");
+        return;
+    }
+    if (!one.failure.empty() || !many.failure.empty()) {
+        state.SkipWithError((one.failure.empty() ? many.failure : one.failure).c_str());
+        return;
+    }
+    state.counters["supported"] = 1;
+    state.counters["bytes_per_stream"] =
+        static_cast<double>(many.heap - one.heap) / static_cast<double>(k);
+    state.counters["streams"] = static_cast<double>(k);
+}
+
 } // namespace
 
 void register_memory(const options& o) {
@@ -135,6 +255,27 @@ void register_memory(const options& o) {
                                  [o](benchmark::State& s) { BM_idle_connection(s, o, true); })
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
+    struct stream_row {
+        const char* name;
+        void (*fn)(benchmark::State&, const options&, venue, bool);
+        venue v;
+        bool tls;
+    };
+    for (const stream_row& r : {
+             stream_row{"memory/idle_stream/woox/plain",
+                        BM_idle_stream<exsdk::woox::private_stream>, venue::woox, false},
+             stream_row{"memory/idle_stream/woox/tls", BM_idle_stream<exsdk::woox::private_stream>,
+                        venue::woox, true},
+             stream_row{"memory/idle_stream/bingx/plain",
+                        BM_idle_stream<exsdk::bingx::account_stream>, venue::bingx, false},
+             stream_row{"memory/idle_stream/bingx/tls",
+                        BM_idle_stream<exsdk::bingx::account_stream>, venue::bingx, true},
+         }) {
+        benchmark::RegisterBenchmark(r.name,
+                                     [o, r](benchmark::State& s) { r.fn(s, o, r.v, r.tls); })
+            ->Iterations(1)
+            ->Unit(benchmark::kMillisecond);
+    }
 }
 
 } // namespace bench
