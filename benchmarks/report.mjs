@@ -140,6 +140,14 @@ const ok = (v, test) => (v === undefined || Number.isNaN(v) ? undefined : test(v
             `${fmt(d.deadline_cpu_us - d.bare_cpu_us, 'µs')} / ${fmt(d.deadline_p50_us - d.bare_p50_us, 'µs')}`,
             `bare + deadline p50 ${fmt(d.deadline_p50_us, 'µs')}`, x(d.deadline_p50_us / d.bare_p50_us));
     }
+    if (d?.message_p50_us !== undefined) {
+        row('3 one call', 'of which the request as a Beast message (bare + http::request built and serialised per call, - bare): CPU / p50',
+            `${fmt(d.message_cpu_us - d.bare_cpu_us, 'µs')} / ${fmt(d.message_p50_us - d.bare_p50_us, 'µs')}`,
+            `bare + message p50 ${fmt(d.message_p50_us, 'µs')}`, x(d.message_p50_us / d.bare_p50_us));
+    }
+    const pl = cpuNs(bench('parse/woox_listen_key')), pc = cpuNs(bench('parse/woox_credentials')), pb = cpuNs(bench('parse/bingx_generate'));
+    row('3 one call', 'of which parsing the answer to a typed result (sans-io): WOO X listenKey / credentials / BingX generate',
+        `${fmt(pl / 1e3, 'µs')} / ${fmt(pc / 1e3, 'µs')} / ${fmt(pb / 1e3, 'µs')}`, 'boost::json DOM parse + field extraction', '');
 }
 
 // 4. Throughput
@@ -170,7 +178,10 @@ for (const [co, mc] of [[1, 4], [16, 4], [16, 16], [256, 4], [256, 64]]) {
 {
     const p = bench('memory/idle_pooled_connection/plain'), t = bench('memory/idle_pooled_connection/tls');
     row('6 memory', 'idle pooled connection, plain (heap, per connection)', bytes(p?.bytes_per_connection), '', '');
-    row('6 memory', 'idle pooled connection, TLS (heap, per connection)', bytes(t?.bytes_per_connection), '', '');
+    const bt = bench('memory/bare_tls_connection');
+    row('6 memory', 'idle pooled connection, TLS (heap, per connection)', bytes(t?.bytes_per_connection),
+        bt ? `bare Beast TLS ${bytes(bt.bytes_per_connection)}; with SSL_MODE_RELEASE_BUFFERS ${bytes(bt.bytes_per_connection_release_buffers)}` : '',
+        bt ? x(t?.bytes_per_connection / bt.bytes_per_connection) : '');
     for (const [name, what] of [
         ['memory/idle_stream/woox/plain', 'idle WOO X private_stream, plain ws (connected)'],
         ['memory/idle_stream/woox/tls', 'idle WOO X private_stream, TLS wss (connected)'],

@@ -157,6 +157,11 @@ public:
             tls_.emplace(ex, *ctx_);
         }
     }
+    /// A TLS connection with a context shared by several connections.
+    bare_connection(asio::any_io_executor ex, std::uint16_t port, ssl::context& shared)
+        : port_(port), plain_(ex) {
+        tls_.emplace(ex, shared);
+    }
 
     asio::awaitable<void> connect() {
         const tcp::endpoint ep(asio::ip::make_address_v4("127.0.0.1"), port_);

@@ -125,6 +125,65 @@ void BM_idle_connection(benchmark::State& state, const options& o, bool tls) {
     state.counters["connections"] = static_cast<double>(k);
 }
 
+/// Heap bytes held by `n` bare Beast TLS connections (one shared context) after one round trip
+/// each: the floor for an idle TLS connection, with and without SSL_MODE_RELEASE_BUFFERS (OpenSSL
+/// then frees its read/write buffers while a connection is idle).
+std::int64_t bare_tls_heap(const mock_child& m, std::size_t n, bool release_buffers,
+                           std::string& failure) {
+    asio::io_context ioc(1);
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.add_certificate_authority(asio::buffer(m.ca));
+    ctx.set_verify_mode(ssl::verify_peer);
+    if (release_buffers) {
+        SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    }
+    const auto port = port_of(m.proc.url());
+    const auto req = make_request(call::woox_system_info, "127.0.0.1", 0);
+    const auto h0 = heap_bytes();
+    std::vector<std::unique_ptr<bare_connection>> conns;
+    for (std::size_t i = 0; i < n; ++i) {
+        conns.push_back(std::make_unique<bare_connection>(ioc.get_executor(), port, ctx));
+        asio::co_spawn(
+            ioc,
+            [&, c = conns.back().get()]() -> asio::awaitable<void> {
+                co_await c->connect();
+                std::string body;
+                const unsigned status = co_await c->round_trip(req.bytes, body);
+                if (status != 200) {
+                    failure = "bare TLS round trip: HTTP " + std::to_string(status);
+                }
+            },
+            [&](const std::exception_ptr& e) {
+                if (e) {
+                    failure = "bare TLS connection failed";
+                }
+            });
+    }
+    ioc.run();
+    return heap_bytes() - h0;
+}
+
+void BM_bare_tls_connection(benchmark::State& state, const options& o) {
+    const std::size_t k = o.smoke ? 8 : 64;
+    double per_default = 0, per_release = 0;
+    std::string failure;
+    for (auto _ : state) {
+        mock_child m(o, true);
+        per_default = static_cast<double>(bare_tls_heap(m, 1 + k, false, failure) -
+                                          bare_tls_heap(m, 1, false, failure)) /
+                      static_cast<double>(k);
+        per_release = static_cast<double>(bare_tls_heap(m, 1 + k, true, failure) -
+                                          bare_tls_heap(m, 1, true, failure)) /
+                      static_cast<double>(k);
+    }
+    if (!failure.empty()) {
+        state.SkipWithError(failure.c_str());
+        return;
+    }
+    state.counters["bytes_per_connection"] = per_default;
+    state.counters["bytes_per_connection_release_buffers"] = per_release;
+}
+
 // --- idle private streams ----------------------------------------------------------------------
 
 enum class venue { woox, bingx };
@@ -253,6 +312,10 @@ void register_memory(const options& o) {
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("memory/idle_pooled_connection/tls",
                                  [o](benchmark::State& s) { BM_idle_connection(s, o, true); })
+        ->Iterations(1)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("memory/bare_tls_connection",
+                                 [o](benchmark::State& s) { BM_bare_tls_connection(s, o); })
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond);
     struct stream_row {

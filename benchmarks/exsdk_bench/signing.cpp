@@ -4,9 +4,11 @@
 #include "benchmarks.hpp"
 
 #include <exsdk/bingx/requests.hpp>
+#include <exsdk/bingx/responses.hpp>
 #include <exsdk/bingx/signer.hpp>
 #include <exsdk/hmac_sha256.hpp>
 #include <exsdk/woox/requests.hpp>
+#include <exsdk/woox/responses.hpp>
 #include <exsdk/woox/signer.hpp>
 
 #include <benchmark/benchmark.h>
@@ -141,6 +143,40 @@ void BM_bingx_sign_extend(benchmark::State& state) {
     }
 }
 
+// The answer side of the SDK's own work (sans-io, no I/O): the mock's answers parsed into
+// typed results, as the clients do after reading them.
+void parse_bench(benchmark::State& state, auto parse, std::string body) {
+    exsdk::detail::http_response r{200, std::move(body)};
+    for (auto _ : state) {
+        auto v = parse(r);
+        if (!v) {
+            state.SkipWithError("parse failed");
+            break;
+        }
+        benchmark::DoNotOptimize(v);
+    }
+}
+
+void BM_parse_woox_listen_key(benchmark::State& s) {
+    parse_bench(
+        s, exsdk::woox::responses::parse_listen_key,
+        R"({"success":true,"data":{"authKey":"pF3Jku6w89rbV80hsh83ucRUSBVeqQw2","expiredTime":)"
+        R"(1795339782094},"timestamp":1795253382094})");
+}
+void BM_parse_woox_credentials(benchmark::State& s) {
+    parse_bench(
+        s, exsdk::woox::responses::parse_api_key_page,
+        R"({"success":true,"data":{"rows":[{"accountName":"Main","userId":12523,"apiKey":)"
+        R"("AbmyVJGUpN064ks5ELjLfA==","permissions":["READ","TRADE"]},{"accountName":"Main",)"
+        R"("userId":12523,"apiKey":"WooxTradeOnlyDemoKey0001==","permissions":["TRADE"],)"
+        R"("allowedIPs":["127.0.0.1"]}],"meta":{"total":2,"recordsPerPage":25,"currentPage":1}},)"
+        R"("timestamp":1795253382081})");
+}
+void BM_parse_bingx_generate(benchmark::State& s) {
+    parse_bench(s, exsdk::bingx::responses::parse_listen_key,
+                R"({"listenKey":")" + std::string(listen_key) + R"("})");
+}
+
 } // namespace
 
 void register_signing(const options& o) {
@@ -155,6 +191,9 @@ void register_signing(const options& o) {
              benchmark::RegisterBenchmark("sign/woox_request", BM_woox_sign_request),
              benchmark::RegisterBenchmark("sign/bingx_request/generate", BM_bingx_sign_generate),
              benchmark::RegisterBenchmark("sign/bingx_request/extend", BM_bingx_sign_extend),
+             benchmark::RegisterBenchmark("parse/woox_listen_key", BM_parse_woox_listen_key),
+             benchmark::RegisterBenchmark("parse/woox_credentials", BM_parse_woox_credentials),
+             benchmark::RegisterBenchmark("parse/bingx_generate", BM_parse_bingx_generate),
          }) {
         b->MinTime(t)->Repetitions(o.smoke ? 1 : 3)->ReportAggregatesOnly(!o.smoke);
     }
