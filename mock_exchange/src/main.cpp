@@ -44,7 +44,10 @@ Listener:
   --header-timeout-ms N      close a client that takes this long to send its headers, or the
                              TLS handshake (default 10000)
   --body-timeout-ms N        ... to send its body (default 30000)
-  --write-timeout-ms N       ... to take our answer (default 30000)
+  --write-timeout-ms N       ... to take our answer (default 30000); also the deadline of a
+                             websocket closing handshake
+  --woox-streams-per-ip N    open WOO X private streams per client IP (default 100; more: 429)
+  --bingx-streams-per-ip N   open BingX account streams per client IP (default 60; more: 429)
 
 Accounts and clock:
   --accounts FILE            accounts JSON (see docs/mock-exchange.md); default: the demo
@@ -259,6 +262,10 @@ options parse(int argc, char** argv) {
             c.write_timeout = parse_ms(arg, value());
         } else if (arg == "--max-connections") {
             c.max_connections = parse_number<std::size_t>(arg, value());
+        } else if (arg == "--woox-streams-per-ip") {
+            c.woox_max_streams_per_ip = parse_number<std::size_t>(arg, value());
+        } else if (arg == "--bingx-streams-per-ip") {
+            c.bingx_max_streams_per_ip = parse_number<std::size_t>(arg, value());
         } else if (arg == "--journal-capacity") {
             c.journal_capacity = parse_number<std::size_t>(arg, value());
         } else if (arg == "--seed") {
@@ -339,11 +346,15 @@ int main(int argc, char** argv) {
     }
     if (opts.log_requests) {
         opts.cfg.on_request = [](const mock::journal_entry& e) {
-            std::fprintf(stderr, "%lld %s %s %s %s key=%s -> %d code=%lld%s%s\n",
+            // Stream entries name their kind: "stream_close server /v3/private?key=.. -> 0
+            // code=1001" (method = who closed, code = the close code).
+            std::fprintf(stderr, "%lld %s %s %s%s%s %s key=%s -> %d code=%lld%s%s\n",
                          static_cast<long long>(e.time_ms), e.peer.c_str(),
-                         e.exchange.empty() ? "-" : e.exchange.c_str(), e.method.c_str(),
-                         e.target.c_str(), e.api_key.empty() ? "-" : e.api_key.c_str(),
-                         e.http_status, static_cast<long long>(e.code),
+                         e.exchange.empty() ? "-" : e.exchange.c_str(),
+                         e.kind == "rest" ? "" : e.kind.c_str(), e.kind == "rest" ? "" : " ",
+                         e.method.empty() ? "-" : e.method.c_str(), e.target.c_str(),
+                         e.api_key.empty() ? "-" : e.api_key.c_str(), e.http_status,
+                         static_cast<long long>(e.code),
                          e.fault.empty() ? "" : " fault=", e.fault.c_str());
         };
     }

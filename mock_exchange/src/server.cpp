@@ -10,11 +10,13 @@
 // (per-operation cancellation; the socket is closed too if that operation is still pending once
 // the queue has run), so a manual clock closes slow clients exactly when advanced.
 //
-// Websocket seam (issue 5): after the headers are read, `upgrade_handler` gets the first look at
-// a request that asks for a websocket upgrade (see docs/mock-exchange.md). For now nothing
-// claims an upgrade, so the request is answered like any other (404 for unknown paths).
+// Websocket seam: after a request is read, an upgrade request (beast::websocket::is_upgrade)
+// for a stream path (/v3/private, /market, /swap-market) is admitted or refused by the stream
+// hub (streams.hpp); an admitted one is handed to the websocket session (stream_session.cpp),
+// which takes the connection over. Every other request goes to the router.
 #include "router.hpp"
 #include "state.hpp"
+#include "stream_session.hpp"
 #include "tls_identity.hpp"
 
 #include <exsdk/mock/server.hpp>
@@ -457,11 +459,23 @@ asio::awaitable<void> connection<Stream>::run() {
                 }
             }
 
-            // Websocket seam: issue 5 claims upgrade requests for its stream paths here,
-            // before routing (beast::websocket::is_upgrade(parser_->get())). Until then an
-            // upgrade request is routed like any other request (404 for unknown paths).
             fill_request();
             res_.clear();
+            // Websocket seam: an upgrade to a stream path is admitted (the session takes the
+            // connection over) or refused (401/404/429, then close). A plain GET to a stream
+            // path is routed like any other request (404).
+            if (const auto kind = detail::stream_route(req_.path);
+                kind && !srv_->stopped && detail::is_websocket_upgrade(parser_->get())) {
+                auto rec = srv_->state.streams.admit(srv_->state, *kind, req_, res_);
+                if (!rec) {
+                    serialize(res_, false, 11, false);
+                    graceful = co_await write_out();
+                    break;
+                }
+                co_await detail::run_stream_session(srv_->state, std::move(rec), stream_,
+                                                    parser_->get());
+                break;
+            }
             const auto d = srv_->router.route(req_, res_);
             if (d.what == detail::decision::kind::drop) {
                 break; // no answer, no graceful close
@@ -619,6 +633,7 @@ void detail::server_core::stop_here() {
         return;
     }
     stopped = true;
+    state.streams.stop(); // sockets that end from now on are not journaled
     error_code ec;
     if (acceptor) {
         acceptor->close(ec);
@@ -751,6 +766,39 @@ const std::shared_ptr<exsdk::clock>& server::clock() const {
 
 std::size_t server::connection_count() const {
     return impl_->connections.load(std::memory_order_relaxed);
+}
+
+namespace {
+std::optional<detail::venue> exchange_filter(std::string_view exchange) {
+    if (exchange.empty()) {
+        return std::nullopt;
+    }
+    if (exchange == "woox") {
+        return detail::venue::woox;
+    }
+    if (exchange == "bingx") {
+        return detail::venue::bingx;
+    }
+    throw std::invalid_argument(R"(exchange must be "woox", "bingx" or empty)");
+}
+} // namespace
+
+std::size_t server::push_event(const stream_push& p) {
+    const auto r = detail::resolve_push(impl_->state, p);
+    return impl_->state.streams.push(r.v, r.account_id, p.topic,
+                                     p.data.empty() ? std::string_view("{}") : p.data);
+}
+
+std::size_t server::drop_streams(std::string_view exchange, std::string_view api_key) {
+    return impl_->state.streams.drop(exchange_filter(exchange), api_key);
+}
+
+std::size_t server::stream_count(std::string_view exchange) const {
+    return impl_->state.streams.count(exchange_filter(exchange));
+}
+
+std::vector<stream_state> server::streams() const {
+    return impl_->state.streams.list();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -61,7 +61,8 @@ const key_record* account_index::find(venue v, std::string_view api_key) const {
 
 shared_state::shared_state(const config& c)
     : cfg(c), clock(c.clock ? c.clock : exsdk::system_clock()),
-      accounts(std::make_shared<const account_index>(c.accounts)), listen_keys(c.seed) {}
+      accounts(std::make_shared<const account_index>(c.accounts)), listen_keys(c.seed), streams(c) {
+}
 
 void shared_state::record(journal_entry e) {
     if (cfg.journal_capacity == 0) {
@@ -91,6 +92,8 @@ std::optional<fault> shared_state::take_fault(std::string_view exchange, std::st
 }
 
 void shared_state::reset_locked() {
+    // Closed first, so the revocations below find the sockets already closing with 1012.
+    streams.close_all(close_code::service_restart, "mock reset", false);
     listen_keys.clear();
     woox_windows.clear();
     bingx_uid_windows.clear();

@@ -6,6 +6,7 @@
 
 #include "listen_keys.hpp"
 #include "sliding_window.hpp"
+#include "streams.hpp"
 
 #include <exsdk/clock.hpp>
 #include <exsdk/hmac_sha256.hpp>
@@ -105,12 +106,16 @@ public:
     std::deque<journal_entry> journal;
     std::deque<fault> faults;
 
+    /// The websocket account streams (its own mutex; lock order: this state's mutex first).
+    stream_hub streams;
+
     /// Appends to the journal (bounded by cfg.journal_capacity).
     void record(journal_entry e);
     /// The first pending fault matching the request, with its count consumed.
     std::optional<fault> take_fault(std::string_view exchange, std::string_view method,
                                     std::string_view path);
-    /// Everything but accounts and clock back to the start state.
+    /// Everything but accounts and clock back to the start state; every stream socket is
+    /// closed (1012, not journaled).
     void reset_locked();
     /// Replaces the accounts; revokes listen keys of API keys that no longer exist.
     void set_accounts_locked(std::shared_ptr<const account_index> a);

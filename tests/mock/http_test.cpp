@@ -193,18 +193,27 @@ TEST_F(http_test, paths_outside_both_exchanges_get_a_neutral_404) {
     auto r = c.request("GET", "/");
     EXPECT_EQ(r.status, 404u);
     EXPECT_EQ(parse_json(r.body).at("code").as_int64(), 404);
-    // Websocket seam: until the stream half claims them, upgrade requests are plain requests.
-    r = c.request("GET", "/v3/private?key=abc",
-                  {{"Connection", "Upgrade"},
-                   {"Upgrade", "websocket"},
-                   {"Sec-WebSocket-Version", "13"},
-                   {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}});
+    // Upgrade requests to paths that are not streams are plain requests.
+    const header_list upgrade{{"Connection", "Upgrade"},
+                              {"Upgrade", "websocket"},
+                              {"Sec-WebSocket-Version", "13"},
+                              {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+    r = c.request("GET", "/v3/public?key=abc", upgrade);
     EXPECT_EQ(r.status, 404u);
     EXPECT_EQ(parse_json(r.body).at("code").as_int64(), -1006);
+    EXPECT_TRUE(r.keep_alive);
+    // A stream path with an unknown key: refused (401, WOO X body), then closed.
+    r = c.request("GET", "/v3/private?key=abc", upgrade);
+    EXPECT_EQ(r.status, 401u);
+    EXPECT_EQ(parse_json(r.body).at("code").as_int64(), -1002);
+    EXPECT_FALSE(r.keep_alive);
     auto j = server().journal();
-    ASSERT_EQ(j.size(), 2u);
+    ASSERT_EQ(j.size(), 3u);
     EXPECT_EQ(j[0].exchange, "");
     EXPECT_EQ(j[1].exchange, "woox");
+    EXPECT_EQ(j[1].kind, "rest");
+    EXPECT_EQ(j[2].kind, "stream_connect");
+    EXPECT_EQ(j[2].http_status, 401);
 }
 
 // ---- slow and idle clients, in virtual time ------------------------------------------------

@@ -2,6 +2,7 @@
 // (exit 2), secrets never printed for loaded files, TLS with --ca-out, SIGTERM/SIGINT graceful
 // exit 0. The binary's path comes from the build (MOCK_EXCHANGE_BINARY).
 #include "support.hpp"
+#include "ws_client.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -139,6 +140,8 @@ TEST(program, help_lists_every_flag) {
                              "--body-timeout-ms",
                              "--write-timeout-ms",
                              "--max-connections",
+                             "--woox-streams-per-ip",
+                             "--bingx-streams-per-ip",
                              "--journal-capacity",
                              "--seed",
                              "--log-requests",
@@ -223,6 +226,42 @@ TEST(program, secrets_of_a_loaded_file_are_never_printed_or_logged) {
     EXPECT_EQ(out.find("FILE-SECRET-VALUE"), std::string::npos) << out;
     EXPECT_EQ(err.find("FILE-SECRET-VALUE"), std::string::npos) << err;
     EXPECT_NE(err.find("POST /openApi/user/auth/userDataStream"), std::string::npos) << err;
+}
+
+TEST(program, streams_their_limit_flag_and_log_lines) {
+    auto c = spawn({"--log-requests", "--bingx-streams-per-ip", "1"});
+    const auto port = port_of(c->line(), "http");
+    http_client h("127.0.0.1", port);
+    auto r = h.request("POST", "/openApi/user/auth/userDataStream",
+                       {{"X-BX-APIKEY", std::string(demo::bingx_key)}});
+    ASSERT_EQ(r.status, 200u) << r.body;
+    const std::string key(parse_json(r.body).at("listenKey").as_string());
+    ws_client a(port);
+    ASSERT_TRUE(a.connect("/swap-market?listenKey=" + key));
+    ws_client b(port);
+    EXPECT_FALSE(b.connect("/market?listenKey=" + key));
+    EXPECT_EQ(b.status(), 429u);
+    r = h.request("POST", "/__admin/events", {},
+                  R"({"exchange":"bingx","accountId":1001,"topic":"ORDER_TRADE_UPDATE"})");
+    EXPECT_EQ(r.body, R"({"delivered":1})");
+    auto ev = a.next();
+    EXPECT_TRUE(ev.gzip);
+    EXPECT_EQ(parse_json(ev.data).at("e").as_string(), "ORDER_TRADE_UPDATE");
+    EXPECT_EQ(h.request("POST", "/__admin/streams/drop").body, R"({"dropped":1})");
+    EXPECT_EQ(a.next().what, ws_event::kind::error);
+    ::kill(c->pid, SIGTERM);
+    EXPECT_EQ(c->wait(), 0);
+    const auto err = child::drain(c->err);
+    EXPECT_NE(err.find("bingx stream_connect GET /swap-market?listenKey=" + key +
+                       " key=" + std::string(demo::bingx_key) + " -> 101"),
+              std::string::npos)
+        << err;
+    EXPECT_NE(err.find("stream_connect GET /market?listenKey=" + key + " key=- -> 429"),
+              std::string::npos)
+        << err;
+    EXPECT_NE(err.find("stream_close server /swap-market?listenKey=" + key), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("code=1006 fault=drop"), std::string::npos) << err;
 }
 
 TEST(program, tls_with_ca_out) {

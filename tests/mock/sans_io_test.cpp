@@ -127,3 +127,80 @@ TEST(handlers, woox_handler_without_sockets) {
 }
 
 } // namespace
+
+// ---- streams (streams.hpp) ------------------------------------------------------------------
+
+namespace streams {
+
+TEST(streams_sans_io, routes_and_raw_json_spans) {
+    EXPECT_EQ(d::stream_route("/v3/private"), d::stream_kind::woox_private);
+    EXPECT_EQ(d::stream_route("/market"), d::stream_kind::bingx_spot);
+    EXPECT_EQ(d::stream_route("/swap-market"), d::stream_kind::bingx_swap);
+    EXPECT_FALSE(d::stream_route("/v3/private/"));
+    EXPECT_FALSE(d::stream_route("/openApi/market"));
+
+    auto m = d::raw_members(R"( { "a" : 1.50 , "b\"c":{"x":[1,"]}"]},"e":"q",  "n":null } )");
+    ASSERT_EQ(m.size(), 4u);
+    EXPECT_EQ(m[0].first, R"("a")");
+    EXPECT_EQ(m[0].second, "1.50");
+    EXPECT_EQ(m[1].first, R"("b\"c")");
+    EXPECT_EQ(m[1].second, R"({"x":[1,"]}"]})");
+    EXPECT_EQ(m[2].second, R"("q")");
+    EXPECT_EQ(m[3].second, "null");
+    EXPECT_TRUE(d::raw_members("{}").empty());
+    auto e = d::raw_elements(R"([ {"a":[1,2]} , 3,"x,]" ])");
+    ASSERT_EQ(e.size(), 3u);
+    EXPECT_EQ(e[0], R"({"a":[1,2]})");
+    EXPECT_EQ(e[1], "3");
+    EXPECT_EQ(e[2], R"("x,]")");
+    EXPECT_TRUE(d::raw_elements("[]").empty());
+}
+
+TEST(streams_sans_io, server_frames) {
+    EXPECT_EQ(d::iso8601_ms(1'700'000'000'000), "2023-11-14T22:13:20.000+0000");
+    EXPECT_EQ(d::iso8601_ms(1'700'000'005'042), "2023-11-14T22:13:25.042+0000");
+    EXPECT_EQ(d::spot_ping_frame("ab", "t"), R"({"ping":"ab","time":"t"})");
+    EXPECT_EQ(d::listen_key_expired_frame("k", 5),
+              R"({"e":"listenKeyExpired","E":5,"listenKey":"k"})");
+    d::ping_tracker p;
+    p.outstanding = {{"1", "a"}, {"2", "b"}, {"3", "c"}};
+    EXPECT_FALSE(p.answer("2", "a"));
+    EXPECT_TRUE(p.answer("2", "b")); // answers 1 and 2
+    ASSERT_EQ(p.outstanding.size(), 1u);
+    EXPECT_EQ(p.outstanding[0].first, "3");
+    EXPECT_FALSE(p.answer("1", "a"));
+}
+
+TEST(streams_sans_io, client_frames_and_pushes_without_sockets) {
+    exsdk::mock::config cfg;
+    cfg.clock = std::make_shared<exsdk::manual_clock>(1000);
+    d::stream_hub hub(cfg);
+    d::stream_record r;
+    r.kind = d::stream_kind::woox_private;
+    r.key_expires_ms = 1'000'000;
+    auto out =
+        d::woox_client_frame(hub, r, R"({"id":"x","cmd":"SUBSCRIBE","params":["balance"]})", 7);
+    EXPECT_EQ(out.reply,
+              R"({"id":"x","cmd":"SUBSCRIBE","success":true,"time":7,"data":["balance"]})");
+    EXPECT_EQ(out.journal_kind, "stream_subscribe");
+    EXPECT_EQ(r.topics, std::vector<std::string>{"balance"});
+    out = d::woox_client_frame(hub, r, R"({"cmd":"PING"})", 8);
+    EXPECT_EQ(out.reply, R"({"cmd":"PONG","success":true,"time":8})");
+    EXPECT_TRUE(out.journal_kind.empty());
+
+    d::stream_record spot;
+    spot.kind = d::stream_kind::bingx_spot;
+    d::ping_tracker pings;
+    out = d::bingx_client_frame(hub, spot, pings, R"({"id":7,"reqType":"sub","dataType":"A"})");
+    EXPECT_EQ(out.reply, R"({"id":7,"code":0,"msg":""})");
+    EXPECT_EQ(spot.topics, std::vector<std::string>{"A"});
+    out = d::bingx_client_frame(hub, spot, pings, "Pong");
+    EXPECT_TRUE(out.reply.empty());
+    EXPECT_FALSE(out.pong); // spot pongs are JSON
+    d::stream_record swap;
+    swap.kind = d::stream_kind::bingx_swap;
+    EXPECT_TRUE(d::bingx_client_frame(hub, swap, pings, "Pong").pong);
+    EXPECT_FALSE(d::bingx_client_frame(hub, swap, pings, "pong").pong);
+}
+
+} // namespace streams

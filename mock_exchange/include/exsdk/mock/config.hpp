@@ -86,6 +86,11 @@ struct config {
     /// Connections beyond this are closed as soon as they are accepted.
     std::size_t max_connections = 10000;
 
+    /// Open websocket account streams per client IP; beyond, the upgrade is refused with 429.
+    /// WOO X counts /v3/private sockets, BingX /market and /swap-market sockets together.
+    std::size_t woox_max_streams_per_ip = woox::protocol::max_sockets_per_ip;
+    std::size_t bingx_max_streams_per_ip = bingx::protocol::max_sockets_per_ip;
+
     /// The journal keeps the most recent entries up to this many (0: no journal).
     std::size_t journal_capacity = 100000;
 

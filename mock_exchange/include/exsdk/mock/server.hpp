@@ -19,6 +19,8 @@
 #include <exsdk/mock/fault.hpp>
 #include <exsdk/mock/journal.hpp>
 #include <exsdk/mock/listen_key.hpp>
+#include <exsdk/mock/stream_push.hpp>
+#include <exsdk/mock/stream_state.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -43,7 +45,8 @@ public:
     /// Binds, listens and starts accepting. Throws std::system_error on failure (address in
     /// use, bad host, TLS set-up) and std::logic_error when called twice.
     void start();
-    /// Graceful stop: closes the listener and every connection, cancels every timer. Idempotent.
+    /// Graceful stop: closes the listener and every connection (stream sockets are cut, without
+    /// a close frame), cancels every timer. Idempotent.
     /// Afterwards nothing of the server is left waiting on the executor (its pending handlers
     /// complete with operation_aborted when the executor next runs).
     void stop();
@@ -67,14 +70,30 @@ public:
     void set_accounts(accounts a);
     accounts get_accounts() const;
     /// Listen keys, rate windows, disabled periods, error blocks, journal and faults back to the
-    /// start state. The clock and the accounts are left as they are.
+    /// start state; every stream socket is closed (close frame 1012 "mock reset"). The clock
+    /// and the accounts are left as they are.
     void reset();
     /// Live (issued, not expired, replaced or deleted) listen keys of both exchanges.
     std::vector<listen_key_state> listen_keys() const;
     std::optional<listen_key_state> find_listen_key(std::string_view key) const;
     const std::shared_ptr<exsdk::clock>& clock() const;
-    /// Open client connections.
+    /// Open client connections (websocket streams included).
     std::size_t connection_count() const;
+
+    // --- websocket account streams (docs/mock-exchange.md, "Streams"; thread-safe) --------
+    /// Pushes one event to the matching open sockets of the account (see stream_push.hpp).
+    /// Returns how many sockets it was queued to; each socket gets its events in push order,
+    /// whatever thread pushes. Throws std::invalid_argument for an unknown exchange, account or
+    /// API key, an empty topic, or data that is not a JSON object.
+    std::size_t push_event(const stream_push& p);
+    /// Cuts the matching open sockets (TCP close, no close frame: network loss): every socket,
+    /// one exchange's ("woox"/"bingx"), and/or those opened with listen keys of `api_key`.
+    /// Returns how many. Throws std::invalid_argument for another exchange name.
+    std::size_t drop_streams(std::string_view exchange = {}, std::string_view api_key = {});
+    /// Open stream sockets (of one exchange, or all). Sockets being closed are not counted.
+    std::size_t stream_count(std::string_view exchange = {}) const;
+    /// The open stream sockets, in connection order.
+    std::vector<stream_state> streams() const;
 
 private:
     friend class threaded_server;

@@ -134,3 +134,20 @@ inline constexpr std::string_view error_block_within = " requests within ";
 inline constexpr std::string_view error_block_tail =
     " ms for this api, please verify and fix it ,can retry after time: ";
 } // namespace exsdk::bingx::protocol::message
+
+// --- account streams: more wire facts (issue 5) --------------------------------------------
+namespace exsdk::bingx::protocol {
+/// The listen key travels in the upgrade's query: /market?listenKey=<key>.
+inline constexpr std::string_view stream_key_param = "listenKey";
+/// Spot heartbeat: the server sends {"ping":"<id>","time":"<text>"} this often ...
+inline constexpr std::chrono::seconds spot_ping_interval{5};
+/// ... and drops a client that sent no valid pong for this long (3 ping intervals; mock).
+inline constexpr std::chrono::seconds pong_timeout{15};
+/// Spot subscription requests: {"id":..,"reqType":"sub"|"unsub","dataType":..}.
+inline constexpr std::string_view req_sub = "sub";
+inline constexpr std::string_view req_unsub = "unsub";
+/// Websocket answer codes (BingX's websocket code table): 100400 ILLEGAL_ARGUMENT,
+/// 100410 FREQUENCY_LIMIT (the mock uses it for the topics-per-socket limit).
+inline constexpr std::int64_t stream_illegal_argument = 100400;
+inline constexpr std::int64_t stream_frequency_limit = 100410;
+} // namespace exsdk::bingx::protocol

@@ -132,3 +132,16 @@ inline constexpr std::string_view method_not_allowed =
 /// Body above the size limit (HTTP 413, code -1005).
 inline constexpr std::string_view body_too_large = "Request body is too large.";
 } // namespace exsdk::woox::protocol::message
+
+// --- private stream: upgrade parameter and the mock's refusals (issue 5) -------------------
+namespace exsdk::woox::protocol {
+/// The authKey travels in the upgrade's query: /v3/private?key=<authKey>.
+inline constexpr std::string_view stream_key_param = "key";
+} // namespace exsdk::woox::protocol
+namespace exsdk::woox::protocol::message {
+/// Upgrade refused: unknown, expired, replaced or missing key (HTTP 401, code -1002).
+inline constexpr std::string_view stream_key_invalid = "The listen key is invalid or has expired.";
+/// Upgrade refused: the IP already has max_sockets_per_ip open sockets (HTTP 429, code -1003).
+inline constexpr std::string_view stream_too_many_sockets =
+    "Too many websocket connections from this IP address.";
+} // namespace exsdk::woox::protocol::message

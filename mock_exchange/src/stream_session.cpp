@@ -1,0 +1,483 @@
+// The websocket half of the account streams: one session per admitted socket, on the server's
+// executor. It reads client frames (handled sans-io in streams.cpp), writes one frame at a time
+// from its queue (replies, heartbeats, pushes taken from its mailbox), and keeps one exsdk::timer
+// on the mock's clock for everything time-based:
+//   WOO X: idle close (60 s of client silence, 1001), socket age (24 h, 1001), key expiry (1008);
+//   BingX: heartbeat every 5 s, pong timeout (15 s without a valid pong, 1008), key expiry
+//          (listenKeyExpired, then 1000);
+//   both:  the closing handshake's deadline (write_timeout), after which the socket is cut.
+// A manual clock therefore fires all of them exactly when advanced. Every BingX frame is gzip.
+#include "stream_session.hpp"
+
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/timer.hpp>
+#include <exsdk/woox/protocol.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+
+namespace exsdk::mock::detail {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+
+bool is_websocket_upgrade(const upgrade_request& req) {
+    return websocket::is_upgrade(req);
+}
+
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Spot pings remembered for their pongs (a client is dropped long before this many).
+constexpr std::size_t max_outstanding_pings = 16;
+
+struct out_frame {
+    std::string data;
+    bool close = false;
+    std::uint16_t code = 0; // close
+};
+
+template <class Stream>
+class session final : public stream_sink, public std::enable_shared_from_this<session<Stream>> {
+public:
+    session(shared_state& st, std::shared_ptr<stream_record> rec, Stream& s)
+        : st_(st), clock_(st.clock), rec_(std::move(rec)),
+          woox_(rec_->kind == stream_kind::woox_private), ws_(s),
+          timer_(ws_.get_executor(), clock_), key_expires_ms_(0) {}
+
+    asio::awaitable<void> run(const upgrade_request& req);
+
+    void drain() override {
+        auto items = rec_->mailbox.take();
+        if (dead_) {
+            return;
+        }
+        for (auto& it : items) {
+            switch (it.what) {
+            case stream_item::type::frame: enqueue(std::move(it.text)); break;
+            case stream_item::type::close: begin_close(it.code, it.text, it.journal); break;
+            case stream_item::type::drop: drop(it.journal); break;
+            case stream_item::type::key_event: on_key_event(it.event, it.expires_ms); break;
+            }
+        }
+        pump();
+    }
+
+private:
+    enum class phase {
+        handshake, ///< the 101 is being written; frames are queued
+        open,      ///< serving
+        closing,   ///< our close frame is queued or in flight; nothing else is sent
+        gone,      ///< cut (drop, error) or closed by the client
+    };
+
+    // ---- output ---------------------------------------------------------------------------
+    void enqueue(std::string text) {
+        if (phase_ != phase::handshake && phase_ != phase::open) {
+            return;
+        }
+        out_frame f;
+        if (woox_) {
+            f.data = std::move(text);
+        } else {
+            st_.streams.gzip().encode(text, f.data); // every BingX server frame
+        }
+        out_.push_back(std::move(f));
+    }
+
+    void pump() {
+        if (!accepted_ || writing_ || finishing_ || out_.empty() || dead_ ||
+            phase_ == phase::gone) {
+            return;
+        }
+        writing_ = true;
+        auto self = this->shared_from_this();
+        auto& f = out_.front();
+        if (f.close) {
+            ws_.async_close(
+                websocket::close_reason(static_cast<websocket::close_code>(f.code), f.data),
+                [self](error_code ec) { self->on_written(ec, true); });
+        } else {
+            ws_.async_write(asio::buffer(f.data),
+                            [self](error_code ec, std::size_t) { self->on_written(ec, false); });
+        }
+    }
+
+    void on_written(error_code ec, bool was_close) {
+        writing_ = false;
+        if (was_close) {
+            out_.clear(); // nothing is sent after the close frame
+        } else if (!out_.empty()) {
+            out_.pop_front();
+        }
+        if (ec && !was_close && phase_ != phase::gone) {
+            cut(); // the socket is broken; the read loop reports it
+        }
+        if (idle_waiter_) {
+            auto h = std::move(*idle_waiter_);
+            idle_waiter_.reset();
+            asio::post(ws_.get_executor(), std::move(h));
+            return;
+        }
+        pump();
+    }
+
+    /// Waits until no write or close operation is pending on the stream.
+    asio::awaitable<void> writer_idle() {
+        if (!writing_) {
+            co_return;
+        }
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+            [this](asio::any_completion_handler<void()> h) { idle_waiter_ = std::move(h); },
+            asio::use_awaitable);
+    }
+
+    void cut() {
+        phase_ = phase::gone;
+        error_code ignored;
+        beast::get_lowest_layer(ws_).close(ignored);
+    }
+
+    // ---- closing --------------------------------------------------------------------------
+    void journal_close(std::string_view who, std::uint16_t code, std::string_view fault) {
+        if (st_.streams.stopping()) {
+            return;
+        }
+        auto e = stream_entry(st_, *rec_, "stream_close");
+        e.method = who;
+        e.code = code;
+        e.fault = fault;
+        record_stream(st_, std::move(e));
+    }
+
+    /// A close frame with `code` after what is already queued; nothing more is queued.
+    void begin_close(std::uint16_t code, std::string_view reason, bool journal = true) {
+        if (phase_ != phase::handshake && phase_ != phase::open) {
+            return;
+        }
+        st_.streams.retire(*rec_);
+        if (journal) {
+            journal_close("server", code, {});
+        }
+        phase_ = phase::closing;
+        out_frame f;
+        f.close = true;
+        f.code = code;
+        f.data = reason;
+        out_.push_back(std::move(f));
+        close_deadline_ = clock_->now() + st_.cfg.write_timeout;
+        schedule();
+        pump();
+    }
+
+    /// TCP close without a close frame (network loss).
+    void drop(bool journal) {
+        if (phase_ == phase::gone) {
+            return;
+        }
+        st_.streams.retire(*rec_);
+        if (journal) {
+            journal_close("server", close_code::abnormal, "drop");
+        }
+        cut();
+    }
+
+    void expire_key() {
+        if (woox_) {
+            begin_close(close_code::policy_violation, "listen key expired");
+            return;
+        }
+        // BingX: the event, then the close; nothing after it.
+        enqueue(listen_key_expired_frame(rec_->listen_key, clock_->wall_ms()));
+        begin_close(close_code::normal, "listen key expired");
+    }
+
+    void on_key_event(listen_key_event ev, std::int64_t expires_ms) {
+        switch (ev) {
+        case listen_key_event::extended:
+            key_expires_ms_ = expires_ms;
+            schedule();
+            break;
+        case listen_key_event::expired: expire_key(); break;
+        case listen_key_event::replaced:
+            begin_close(close_code::policy_violation, "listen key replaced");
+            break;
+        case listen_key_event::deleted:
+            begin_close(close_code::normal, "listen key deleted");
+            break;
+        case listen_key_event::revoked:
+            begin_close(close_code::policy_violation, "listen key revoked");
+            break;
+        }
+    }
+
+    // ---- the timer ------------------------------------------------------------------------
+    clock::time_point next_deadline() const {
+        if (phase_ == phase::closing) {
+            return close_deadline_;
+        }
+        const auto key_at =
+            clock_->now() +
+            milliseconds(std::max<std::int64_t>(0, key_expires_ms_ - clock_->wall_ms()));
+        if (woox_) {
+            return std::min({connected_ + woox::protocol::max_socket_lifetime,
+                             last_activity_ + woox::protocol::idle_timeout, key_at});
+        }
+        return std::min({next_ping_, last_pong_ + bingx::protocol::pong_timeout, key_at});
+    }
+
+    /// Keeps one wait outstanding for the earliest deadline. A wait that fires early (a
+    /// deadline moved later) just re-arms, so activity costs no timer operations.
+    void schedule() {
+        if (dead_ || (phase_ != phase::open && phase_ != phase::closing)) {
+            return;
+        }
+        const auto d = next_deadline();
+        if (waiting_ && wait_expiry_ <= d) {
+            return;
+        }
+        waiting_ = true;
+        wait_expiry_ = d;
+        const auto gen = ++wait_gen_;
+        timer_.expires_at(d); // a superseded wait completes with a stale generation
+        timer_.async_wait(
+            [self = this->shared_from_this(), gen](error_code ec) { self->on_timer(ec, gen); });
+    }
+
+    void on_timer(error_code ec, std::uint64_t gen) {
+        if (gen != wait_gen_) {
+            return;
+        }
+        waiting_ = false;
+        if (ec || dead_) {
+            return;
+        }
+        tick();
+        pump();
+        schedule();
+    }
+
+    void tick() {
+        const auto now = clock_->now();
+        const auto wall = clock_->wall_ms();
+        if (phase_ == phase::closing) {
+            if (now >= close_deadline_) {
+                cut(); // the client never finished the closing handshake
+            }
+            return;
+        }
+        if (phase_ != phase::open) {
+            return;
+        }
+        if (woox_) {
+            // At the same instant, the 24 h socket age wins over the key's 24 h expiry.
+            if (now >= connected_ + woox::protocol::max_socket_lifetime) {
+                begin_close(close_code::going_away, "connection lifetime (24 h) reached");
+            } else if (wall >= key_expires_ms_) {
+                begin_close(close_code::policy_violation, "listen key expired");
+            } else if (now >= last_activity_ + woox::protocol::idle_timeout) {
+                begin_close(close_code::going_away, "idle timeout");
+            }
+            return;
+        }
+        if (wall >= key_expires_ms_) {
+            expire_key();
+        } else if (now >= last_pong_ + bingx::protocol::pong_timeout) {
+            begin_close(close_code::policy_violation, "pong timeout");
+        } else if (now >= next_ping_) {
+            send_ping(wall);
+            next_ping_ = now + bingx::protocol::swap_ping_interval;
+        }
+    }
+
+    void send_ping(std::int64_t wall) {
+        if (rec_->kind == stream_kind::bingx_swap) {
+            enqueue(std::string(bingx::protocol::swap_ping));
+            return;
+        }
+        auto id = st_.streams.next_ping_id();
+        auto time = iso8601_ms(wall);
+        auto frame = spot_ping_frame(id, time);
+        if (pings_.outstanding.size() >= max_outstanding_pings) {
+            pings_.outstanding.pop_front();
+        }
+        pings_.outstanding.emplace_back(std::move(id), std::move(time));
+        enqueue(std::move(frame));
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+    void on_frame(std::string_view text) {
+        if (phase_ != phase::open) {
+            return; // closing: the client's last words are not answered
+        }
+        const auto now = clock_->now();
+        last_activity_ = now;
+        auto r = woox_ ? woox_client_frame(st_.streams, *rec_, text, clock_->wall_ms())
+                       : bingx_client_frame(st_.streams, *rec_, pings_, text);
+        if (r.pong) {
+            last_pong_ = now;
+        }
+        st_.streams.touch(*rec_, clock_->wall_ms(), r.pong);
+        if (!r.journal_kind.empty()) {
+            // Journaled before the answer is written: a client that has the ack finds the entry.
+            auto e = stream_entry(st_, *rec_, r.journal_kind);
+            e.method = std::move(r.journal_method);
+            e.target = std::move(r.journal_target);
+            e.code = r.journal_code;
+            record_stream(st_, std::move(e));
+        }
+        if (!r.reply.empty()) {
+            enqueue(std::move(r.reply));
+        }
+        pump();
+    }
+
+    void on_read_error(error_code ec) {
+        if (phase_ != phase::handshake && phase_ != phase::open) {
+            return; // our own close or cut
+        }
+        st_.streams.retire(*rec_);
+        std::uint16_t code = close_code::abnormal; // vanished without a close frame
+        if (ec == websocket::error::closed) {
+            code = ws_.reason().code == websocket::close_code::none
+                       ? std::uint16_t{1005} // a close frame without a status code
+                       : static_cast<std::uint16_t>(ws_.reason().code);
+        }
+        // Journaled in finish(), once the socket's per-IP slot is free again.
+        client_close_ = code;
+        phase_ = phase::gone;
+    }
+
+    asio::awaitable<void> finish() {
+        if (phase_ != phase::closing && phase_ != phase::gone) {
+            phase_ = phase::gone;
+        }
+        if (phase_ == phase::gone) {
+            error_code ignored;
+            beast::get_lowest_layer(ws_).close(ignored); // aborts a pending write
+        }
+        finishing_ = true;
+        co_await writer_idle(); // a closing handshake ends by itself or at its deadline
+        dead_ = true;
+        st_.streams.release(*rec_);
+        if (client_close_) {
+            journal_close("client", *client_close_, {});
+        }
+        st_.unwatch_listen_key(rec_->watch_id);
+        rec_->mailbox.detach();
+        timer_.cancel();
+        out_.clear();
+    }
+
+    shared_state& st_;
+    std::shared_ptr<exsdk::clock> clock_;
+    std::shared_ptr<stream_record> rec_;
+    const bool woox_;
+    websocket::stream<Stream&> ws_;
+    exsdk::timer timer_;
+    phase phase_ = phase::handshake;
+    bool accepted_ = false;
+    bool writing_ = false;
+    bool finishing_ = false;
+    bool dead_ = false;
+    std::deque<out_frame> out_;
+    std::optional<asio::any_completion_handler<void()>> idle_waiter_;
+    std::optional<std::uint16_t> client_close_; ///< the client closed (or vanished) with this
+
+    // Time, on the mock's clock.
+    clock::time_point connected_{};
+    clock::time_point last_activity_{}; ///< WOO X: the client's last frame
+    clock::time_point last_pong_{};     ///< BingX: the last valid pong (or the connect)
+    clock::time_point next_ping_{};
+    clock::time_point close_deadline_{};
+    std::int64_t key_expires_ms_;
+    ping_tracker pings_;
+
+    bool waiting_ = false;
+    clock::time_point wait_expiry_{};
+    std::uint64_t wait_gen_ = 0;
+};
+
+template <class Stream>
+asio::awaitable<void> session<Stream>::run(const upgrade_request& req) {
+    auto self = this->shared_from_this();
+    ws_.set_option(websocket::stream_base::timeout{websocket::stream_base::none(),
+                                                   websocket::stream_base::none(), false});
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "exsdk-mock"); }));
+    ws_.read_message_max(st_.cfg.max_body_bytes);
+    ws_.auto_fragment(false);
+    ws_.binary(!woox_);
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+        if (kind != websocket::frame_type::close) {
+            last_activity_ = clock_->now(); // a client ping or pong counts as activity
+        }
+    });
+    connected_ = clock_->now();
+    last_activity_ = connected_;
+    last_pong_ = connected_;
+    next_ping_ = connected_ + bingx::protocol::swap_ping_interval;
+    {
+        std::lock_guard lock(st_.mutex); // written by key watchers, which run under this lock
+        key_expires_ms_ = rec_->key_expires_ms;
+    }
+    rec_->mailbox.attach(ws_.get_executor(), this->weak_from_this());
+
+    auto [ec] = co_await ws_.async_accept(req, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        on_read_error(ec);
+    } else {
+        accepted_ = true;
+        if (phase_ == phase::handshake) {
+            phase_ = phase::open;
+        }
+        schedule();
+        pump(); // what was queued during the handshake
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [rec, n] = co_await ws_.async_read(buffer, asio::as_tuple(asio::use_awaitable));
+            if (rec) {
+                on_read_error(rec);
+                break;
+            }
+            const auto data = buffer.cdata();
+            on_frame(std::string_view(static_cast<const char*>(data.data()), n));
+            buffer.consume(buffer.size());
+        }
+    }
+    co_await finish();
+}
+
+template <class Stream>
+asio::awaitable<void> run(shared_state& st, std::shared_ptr<stream_record> rec, Stream& stream,
+                          const upgrade_request& req) {
+    auto s = std::make_shared<session<Stream>>(st, std::move(rec), stream);
+    co_await s->run(req);
+}
+
+} // namespace
+
+asio::awaitable<void> run_stream_session(shared_state& st, std::shared_ptr<stream_record> rec,
+                                         asio::ip::tcp::socket& stream,
+                                         const upgrade_request& req) {
+    return run(st, std::move(rec), stream, req);
+}
+
+asio::awaitable<void> run_stream_session(shared_state& st, std::shared_ptr<stream_record> rec,
+                                         asio::ssl::stream<asio::ip::tcp::socket>& stream,
+                                         const upgrade_request& req) {
+    return run(st, std::move(rec), stream, req);
+}
+
+} // namespace exsdk::mock::detail

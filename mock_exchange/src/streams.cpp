@@ -1,0 +1,885 @@
+#include "json_writer.hpp"
+#include "query.hpp"
+#include "state.hpp"
+#include "streams.hpp"
+
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/woox/protocol.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+namespace exsdk::mock::detail {
+
+namespace json = boost::json;
+
+std::optional<stream_kind> stream_route(std::string_view path) noexcept {
+    if (path == woox::protocol::private_stream_path) {
+        return stream_kind::woox_private;
+    }
+    if (path == bingx::protocol::spot_stream_path) {
+        return stream_kind::bingx_spot;
+    }
+    if (path == bingx::protocol::swap_stream_path) {
+        return stream_kind::bingx_swap;
+    }
+    return std::nullopt;
+}
+
+venue venue_of(stream_kind k) noexcept {
+    return k == stream_kind::woox_private ? venue::woox : venue::bingx;
+}
+
+std::string_view path_of(stream_kind k) noexcept {
+    switch (k) {
+    case stream_kind::woox_private: return woox::protocol::private_stream_path;
+    case stream_kind::bingx_spot: return bingx::protocol::spot_stream_path;
+    case stream_kind::bingx_swap: return bingx::protocol::swap_stream_path;
+    }
+    return {};
+}
+
+// ---- mailbox ---------------------------------------------------------------------------------
+
+void stream_mailbox::put(stream_item item) {
+    std::unique_lock lock(mutex_);
+    if (detached_) {
+        return; // the socket is gone
+    }
+    items_.push_back(std::move(item));
+    kick(lock);
+}
+
+void stream_mailbox::attach(asio::any_io_executor ex, std::weak_ptr<stream_sink> sink) {
+    std::unique_lock lock(mutex_);
+    ex_ = std::move(ex);
+    sink_ = std::move(sink);
+    attached_ = true;
+    if (!items_.empty()) {
+        kick(lock);
+    }
+}
+
+void stream_mailbox::detach() {
+    std::lock_guard lock(mutex_);
+    attached_ = false;
+    detached_ = true;
+    sink_.reset();
+    items_.clear();
+}
+
+std::vector<stream_item> stream_mailbox::take() {
+    std::lock_guard lock(mutex_);
+    kicked_ = false;
+    return std::exchange(items_, {});
+}
+
+void stream_mailbox::kick(std::unique_lock<std::mutex>& lock) {
+    if (!attached_ || kicked_) {
+        return;
+    }
+    kicked_ = true;
+    auto ex = ex_;
+    auto sink = sink_;
+    lock.unlock();
+    // The weak pointer is locked on the socket's executor, so the socket is always destroyed
+    // there, never on the pushing thread.
+    asio::post(ex, [sink = std::move(sink)] {
+        if (auto s = sink.lock()) {
+            s->drain();
+        }
+    });
+}
+
+// ---- hub -------------------------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t ping_seed(std::uint64_t seed) {
+    if (seed != 0) {
+        return seed ^ 0x9e3779b97f4a7c15ULL; // not the listen keys' sequence
+    }
+    return (std::uint64_t{std::random_device{}()} << 32U) | std::random_device{}();
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+/// The first query parameter called `name`, percent-decoded; nullopt when absent or when the
+/// target does not parse.
+std::optional<std::string> query_value(std::string_view target, std::string_view name) {
+    std::vector<query_param> params;
+    if (!split_query(target, params)) {
+        return std::nullopt;
+    }
+    for (const auto& p : params) {
+        if (p.key == name) {
+            std::string out;
+            append_decoded(p.value, out);
+            return out;
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+stream_hub::stream_hub(const config& cfg)
+    : cfg_(cfg), clock_(cfg.clock ? cfg.clock : exsdk::system_clock()), rng_(ping_seed(cfg.seed)) {}
+
+std::size_t stream_hub::limit_of(venue v) const noexcept {
+    return v == venue::woox ? cfg_.woox_max_streams_per_ip : cfg_.bingx_max_streams_per_ip;
+}
+
+std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind kind,
+                                                 const request& req, response& res) {
+    const venue v = venue_of(kind);
+    const auto key = query_value(req.target, v == venue::woox ? woox::protocol::stream_key_param
+                                                              : bingx::protocol::stream_key_param);
+    journal_entry e;
+    e.exchange = to_string(v);
+    e.kind = "stream_connect";
+    e.method = req.method;
+    e.target = req.target;
+    e.peer = req.peer;
+
+    auto refuse = [&](unsigned status) {
+        res.clear();
+        res.status = status;
+        res.close = true;
+        if (v == venue::woox) {
+            const auto c = status == 429 ? woox::protocol::code::too_many_requests
+                                         : woox::protocol::code::unauthorized;
+            res.json(status);
+            res.code = static_cast<std::int64_t>(c);
+            json_writer(res.body)
+                .raw(R"({"success":false,"code":)")
+                .num(res.code)
+                .raw(R"(,"message":)")
+                .str(status == 429 ? woox::protocol::message::stream_too_many_sockets
+                                   : woox::protocol::message::stream_key_invalid)
+                .raw("}");
+        }
+        // BingX: an empty body (404 unknown key, 429 too many sockets).
+    };
+
+    std::shared_ptr<stream_record> rec;
+    std::unique_lock lock(st.mutex);
+    const auto now = st.clock->wall_ms();
+    const listen_key_info* info =
+        key && !key->empty() ? st.listen_keys.find(v, *key, now) : nullptr;
+    if (info == nullptr) {
+        refuse(v == venue::woox ? 401 : 404);
+    } else {
+        std::lock_guard hub_lock(mutex_);
+        auto& n = per_ip_[static_cast<int>(v)][std::string(req.peer)];
+        if (n >= limit_of(v)) {
+            refuse(429);
+        } else {
+            ++n;
+            rec = std::make_shared<stream_record>();
+            rec->id = next_id_++;
+            rec->kind = kind;
+            rec->listen_key = info->key;
+            rec->api_key = info->api_key;
+            rec->account_id = info->account_id;
+            rec->peer = req.peer;
+            rec->target = req.target;
+            rec->connected_ms = now;
+            rec->key_expires_ms = info->expires_ms;
+            open_.emplace(rec->id, rec);
+        }
+    }
+    if (rec) {
+        // Watched under the same lock as the lookup, so no key event can fall in between.
+        // The watcher runs under the state lock: it only retires the socket and posts the news.
+        rec->watch_id = st.listen_keys.watch(v, rec->listen_key,
+                                             [this, w = std::weak_ptr<stream_record>(rec)](
+                                                 const listen_key_info& i, listen_key_event ev) {
+                                                 auto r = w.lock();
+                                                 if (!r) {
+                                                     return;
+                                                 }
+                                                 if (ev == listen_key_event::extended) {
+                                                     std::lock_guard hub_lock(mutex_);
+                                                     r->key_expires_ms = i.expires_ms;
+                                                 } else {
+                                                     retire(*r);
+                                                 }
+                                                 stream_item item;
+                                                 item.what = stream_item::type::key_event;
+                                                 item.event = ev;
+                                                 item.expires_ms = i.expires_ms;
+                                                 r->mailbox.put(std::move(item));
+                                             });
+        e.api_key = rec->api_key;
+        e.http_status = 101;
+    } else {
+        e.http_status = static_cast<int>(res.status);
+        e.code = res.code;
+    }
+    e.time_ms = now;
+    if (st.cfg.journal_capacity != 0) {
+        st.record(e);
+    }
+    lock.unlock();
+    if (st.cfg.on_request) {
+        st.cfg.on_request(e);
+    }
+    return rec;
+}
+
+bool stream_hub::retire(stream_record& r) {
+    std::lock_guard lock(mutex_);
+    if (!r.open) {
+        return false;
+    }
+    r.open = false;
+    open_.erase(r.id);
+    return true;
+}
+
+void stream_hub::release(stream_record& r) {
+    std::lock_guard lock(mutex_);
+    if (r.open) {
+        r.open = false;
+        open_.erase(r.id);
+    }
+    if (r.released) {
+        return;
+    }
+    r.released = true;
+    auto& m = per_ip_[static_cast<int>(venue_of(r.kind))];
+    if (auto it = m.find(r.peer); it != m.end() && --it->second == 0) {
+        m.erase(it);
+    }
+}
+
+bool stream_hub::subscribe(stream_record& r, std::span<const std::string> topics,
+                           std::size_t limit) {
+    std::lock_guard lock(mutex_);
+    std::size_t added = 0;
+    for (const auto& t : topics) {
+        added += contains(r.topics, t) ? 0 : 1;
+    }
+    if (r.topics.size() + added > limit) {
+        return false;
+    }
+    for (const auto& t : topics) {
+        if (!contains(r.topics, t)) {
+            r.topics.push_back(t);
+        }
+    }
+    return true;
+}
+
+void stream_hub::unsubscribe(stream_record& r, std::span<const std::string> topics) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(r.topics, [&](const std::string& t) {
+        return std::find(topics.begin(), topics.end(), t) != topics.end();
+    });
+}
+
+void stream_hub::touch(stream_record& r, std::int64_t now_ms, bool pong) {
+    std::lock_guard lock(mutex_);
+    r.last_frame_ms = now_ms;
+    if (pong) {
+        r.last_pong_ms = now_ms;
+    }
+}
+
+namespace {
+
+bool is_event_key(std::string_view raw_key) {
+    if (raw_key == R"("e")" || raw_key == R"("E")") {
+        return true;
+    }
+    if (raw_key.find('\\') == std::string_view::npos) {
+        return false;
+    }
+    boost::system::error_code ec;
+    auto k = json::parse(raw_key, ec); // an escaped spelling of "e" or "E"
+    return !ec && k.is_string() && (k.get_string() == "e" || k.get_string() == "E");
+}
+
+/// `data` with "e":type,"E":now first (replacing any "e"/"E" it had).
+void with_event_fields(json_writer& w, std::string_view data, std::string_view type,
+                       std::int64_t now) {
+    w.raw(R"({"e":)").str(type).raw(R"(,"E":)").num(now);
+    for (const auto& [k, v] : raw_members(data)) {
+        if (!is_event_key(k)) {
+            w.raw(",").raw(k).raw(":").raw(v);
+        }
+    }
+    w.raw("}");
+}
+
+} // namespace
+
+std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view topic,
+                             std::string_view data) {
+    const bool spot_topic = topic.starts_with("spot.");
+    std::string woox_frame, swap_frame, spot_frame; // built once per push, when needed
+    std::size_t n = 0;
+    std::lock_guard lock(mutex_);
+    const auto now = clock_->wall_ms();
+    const auto max_age =
+        std::chrono::duration_cast<std::chrono::milliseconds>(woox::protocol::max_socket_lifetime)
+            .count();
+    for (auto& [id, r] : open_) {
+        if (venue_of(r->kind) != v || r->account_id != account_id || now >= r->key_expires_ms) {
+            continue; // another account, or a key the clock has expired (its close is on the way)
+        }
+        const std::string* frame = nullptr;
+        switch (r->kind) {
+        case stream_kind::woox_private:
+            if (now - r->connected_ms >= max_age || !contains(r->topics, topic)) {
+                continue;
+            }
+            if (woox_frame.empty()) {
+                json_writer(woox_frame)
+                    .raw(R"({"topic":)")
+                    .str(topic)
+                    .raw(R"(,"ts":)")
+                    .num(now)
+                    .raw(R"(,"data":)")
+                    .raw(data)
+                    .raw("}");
+            }
+            frame = &woox_frame;
+            break;
+        case stream_kind::bingx_swap:
+            if (spot_topic) {
+                continue;
+            }
+            if (swap_frame.empty()) {
+                json_writer w(swap_frame);
+                with_event_fields(w, data, topic, now);
+            }
+            frame = &swap_frame;
+            break;
+        case stream_kind::bingx_spot:
+            if (!contains(r->topics, topic)) {
+                continue;
+            }
+            if (spot_frame.empty()) {
+                json_writer w(spot_frame);
+                w.raw(R"({"code":0,"dataType":)").str(topic).raw(R"(,"data":)");
+                if (topic == bingx::protocol::spot_execution_report_topic) {
+                    with_event_fields(w, data, bingx::protocol::event_execution_report, now);
+                } else if (topic == bingx::protocol::account_update_topic) {
+                    with_event_fields(w, data, bingx::protocol::event_account_update, now);
+                } else {
+                    w.raw(data);
+                }
+                w.raw("}");
+            }
+            frame = &spot_frame;
+            break;
+        }
+        stream_item item;
+        item.what = stream_item::type::frame;
+        item.text = *frame;
+        r->mailbox.put(std::move(item));
+        ++n;
+    }
+    return n;
+}
+
+std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (auto it = open_.begin(); it != open_.end();) {
+        auto& r = *it->second;
+        if ((v && venue_of(r.kind) != *v) || (!api_key.empty() && r.api_key != api_key)) {
+            ++it;
+            continue;
+        }
+        r.open = false;
+        stream_item item;
+        item.what = stream_item::type::drop;
+        r.mailbox.put(std::move(item));
+        it = open_.erase(it);
+        ++n;
+    }
+    return n;
+}
+
+void stream_hub::close_all(std::uint16_t code, std::string_view reason, bool journal) {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, r] : open_) {
+        r->open = false;
+        stream_item item;
+        item.what = stream_item::type::close;
+        item.code = code;
+        item.text = reason;
+        item.journal = journal;
+        r->mailbox.put(std::move(item));
+    }
+    open_.clear();
+}
+
+std::size_t stream_hub::count(std::optional<venue> v) const {
+    std::lock_guard lock(mutex_);
+    if (!v) {
+        return open_.size();
+    }
+    return static_cast<std::size_t>(std::count_if(open_.begin(), open_.end(), [&](const auto& kv) {
+        return venue_of(kv.second->kind) == *v;
+    }));
+}
+
+std::vector<stream_state> stream_hub::list() const {
+    std::vector<stream_state> out;
+    std::lock_guard lock(mutex_);
+    out.reserve(open_.size());
+    for (const auto& [id, r] : open_) {
+        out.push_back({r->id, std::string(to_string(venue_of(r->kind))),
+                       std::string(path_of(r->kind)), r->listen_key, r->api_key, r->account_id,
+                       r->peer, r->topics, r->connected_ms, r->last_frame_ms, r->last_pong_ms});
+    }
+    return out;
+}
+
+std::string stream_hub::next_ping_id() {
+    static constexpr std::string_view hex = "0123456789abcdef";
+    std::string id(32, '0');
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < id.size(); i += 16) {
+        auto r = rng_();
+        for (std::size_t j = 0; j < 16; ++j, r >>= 4U) {
+            id[i + j] = hex[r & 0xfU];
+        }
+    }
+    return id;
+}
+
+// ---- journal ---------------------------------------------------------------------------------
+
+void record_stream(shared_state& st, journal_entry e) {
+    if (st.cfg.journal_capacity == 0 && !st.cfg.on_request) {
+        return;
+    }
+    std::unique_lock lock(st.mutex);
+    if (!st.cfg.on_request) {
+        st.record(std::move(e));
+        return;
+    }
+    st.record(e);
+    lock.unlock();
+    st.cfg.on_request(e);
+}
+
+journal_entry stream_entry(const shared_state& st, const stream_record& r, std::string_view kind) {
+    journal_entry e;
+    e.time_ms = st.clock->wall_ms();
+    e.exchange = to_string(venue_of(r.kind));
+    e.kind = kind;
+    e.target = r.target;
+    e.api_key = r.api_key;
+    e.peer = r.peer;
+    return e;
+}
+
+// ---- client frames ---------------------------------------------------------------------------
+
+namespace {
+
+/// The id to echo: the received JSON value as it was (string or number), "" when absent.
+std::string echo_id(const json::object& o) {
+    if (const auto* id = o.if_contains("id")) {
+        return json::serialize(*id);
+    }
+    return R"("")";
+}
+
+void join_topic(std::string& list, std::string_view t) {
+    if (!list.empty()) {
+        list.push_back(',');
+    }
+    list.append(t);
+}
+
+} // namespace
+
+client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::string_view text,
+                                      std::int64_t now_ms) {
+    namespace proto = woox::protocol;
+    client_frame_result out;
+    std::string id = R"("")";
+    auto error_reply = [&] {
+        json_writer(out.reply)
+            .raw(R"({"id":)")
+            .raw(id)
+            .raw(R"(,"cmd":)")
+            .str(proto::cmd_error)
+            .raw(R"(,"success":false,"time":)")
+            .num(now_ms)
+            .raw(R"(,"data":)")
+            .str(proto::invalid_request_message)
+            .raw("}");
+    };
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec || !v.is_object()) {
+        error_reply();
+        return out;
+    }
+    const auto& o = v.get_object();
+    id = echo_id(o);
+    const auto* cmd_value = o.if_contains("cmd");
+    if (cmd_value == nullptr || !cmd_value->is_string()) {
+        error_reply();
+        return out;
+    }
+    const std::string_view cmd = cmd_value->get_string();
+    if (cmd == proto::cmd_ping) {
+        json_writer(out.reply)
+            .raw(R"({"cmd":)")
+            .str(proto::cmd_pong)
+            .raw(R"(,"success":true,"time":)")
+            .num(now_ms)
+            .raw("}");
+        return out;
+    }
+    const bool sub = cmd == proto::cmd_subscribe;
+    if (!sub && cmd != proto::cmd_unsubscribe) {
+        error_reply();
+        return out;
+    }
+    out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
+    out.journal_method = cmd;
+    const auto* params = o.if_contains("params");
+    std::vector<std::string> accepted;
+    if (params != nullptr && params->is_array()) {
+        for (const auto& p : params->get_array()) {
+            if (!p.is_string()) {
+                join_topic(out.journal_target, json::serialize(p));
+                continue; // not a topic: left out like an unknown one
+            }
+            const std::string_view t = p.get_string();
+            join_topic(out.journal_target, t);
+            if (std::find(proto::topics.begin(), proto::topics.end(), t) != proto::topics.end() &&
+                !contains(accepted, t)) {
+                accepted.emplace_back(t);
+            }
+        }
+    }
+    if (params == nullptr || !params->is_array() ||
+        params->get_array().size() > proto::max_topics_per_command) {
+        out.journal_code = static_cast<std::int64_t>(proto::code::invalid_parameter);
+        json_writer(out.reply)
+            .raw(R"({"id":)")
+            .raw(id)
+            .raw(R"(,"cmd":)")
+            .str(cmd)
+            .raw(R"(,"success":false,"time":)")
+            .num(now_ms)
+            .raw(R"(,"data":)")
+            .str(proto::invalid_command_message)
+            .raw("}");
+        return out;
+    }
+    if (sub) {
+        hub.subscribe(r, accepted, SIZE_MAX);
+    } else {
+        hub.unsubscribe(r, accepted);
+    }
+    json_writer w(out.reply);
+    w.raw(R"({"id":)").raw(id).raw(R"(,"cmd":)").str(cmd).raw(R"(,"success":true,"time":)");
+    w.num(now_ms).raw(R"(,"data":[)");
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+        w.raw(i == 0 ? "" : ",").str(accepted[i]);
+    }
+    w.raw("]}");
+    return out;
+}
+
+bool ping_tracker::answer(std::string_view id, std::string_view time) {
+    for (std::size_t i = 0; i < outstanding.size(); ++i) {
+        if (outstanding[i].first == id && outstanding[i].second == time) {
+            outstanding.erase(outstanding.begin(),
+                              outstanding.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+client_frame_result bingx_client_frame(stream_hub& hub, stream_record& r, ping_tracker& pings,
+                                       std::string_view text) {
+    namespace proto = bingx::protocol;
+    client_frame_result out;
+    if (r.kind == stream_kind::bingx_swap) {
+        out.pong = text == proto::swap_pong;
+        return out; // swap clients send nothing else; anything else is ignored
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec || !v.is_object()) {
+        return out; // ignored
+    }
+    const auto& o = v.get_object();
+    if (const auto* p = o.if_contains("pong")) {
+        const auto* t = o.if_contains("time");
+        out.pong = p->is_string() && t != nullptr && t->is_string() &&
+                   pings.answer(p->get_string(), t->get_string());
+        return out;
+    }
+    const auto* req_type = o.if_contains("reqType");
+    if (req_type == nullptr && !o.contains("dataType")) {
+        return out; // neither a request nor a pong: ignored
+    }
+    const std::string id = echo_id(o);
+    // BingX's spot docs also show subscriptions without reqType: they mean "sub".
+    const std::string_view rt =
+        req_type == nullptr ? proto::req_sub
+                            : (req_type->is_string() ? std::string_view(req_type->get_string())
+                                                     : std::string_view("?"));
+    std::int64_t code = 0;
+    std::string msg;
+    const bool sub = rt == proto::req_sub;
+    if (!sub && rt != proto::req_unsub) {
+        code = proto::stream_illegal_argument;
+        msg = "ILLEGAL_ARGUMENT: unknown reqType";
+    } else {
+        out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
+        out.journal_method = rt;
+        const auto* dt = o.if_contains("dataType");
+        if (dt == nullptr || !dt->is_string() || dt->get_string().empty()) {
+            code = proto::stream_illegal_argument;
+            msg = "ILLEGAL_ARGUMENT: dataType is required";
+            if (dt != nullptr) {
+                out.journal_target = json::serialize(*dt);
+            }
+        } else {
+            const std::string topic(dt->get_string());
+            out.journal_target = topic;
+            if (!sub) {
+                hub.unsubscribe(r, std::span(&topic, 1));
+            } else if (!hub.subscribe(r, std::span(&topic, 1), proto::max_topics_per_socket)) {
+                code = proto::stream_frequency_limit;
+                msg = "FREQUENCY_LIMIT: at most 200 topics per connection";
+            }
+        }
+        out.journal_code = code;
+    }
+    json_writer(out.reply)
+        .raw(R"({"id":)")
+        .raw(id)
+        .raw(R"(,"code":)")
+        .num(code)
+        .raw(R"(,"msg":)")
+        .str(msg)
+        .raw("}");
+    return out;
+}
+
+// ---- server frames ---------------------------------------------------------------------------
+
+std::string iso8601_ms(std::int64_t epoch_ms) {
+    const std::int64_t ms = ((epoch_ms % 1000) + 1000) % 1000;
+    const std::time_t secs = static_cast<std::time_t>((epoch_ms - ms) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out(buf, n);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%03d+0000", static_cast<int>(ms));
+    out += frac;
+    return out;
+}
+
+std::string spot_ping_frame(std::string_view id, std::string_view time) {
+    std::string out;
+    json_writer(out).raw(R"({"ping":)").str(id).raw(R"(,"time":)").str(time).raw("}");
+    return out;
+}
+
+std::string listen_key_expired_frame(std::string_view key, std::int64_t now_ms) {
+    std::string out;
+    json_writer(out)
+        .raw(R"({"e":)")
+        .str(bingx::protocol::event_listen_key_expired)
+        .raw(R"(,"E":)")
+        .num(now_ms)
+        .raw(R"(,"listenKey":)")
+        .str(key)
+        .raw("}");
+    return out;
+}
+
+// ---- pushes ----------------------------------------------------------------------------------
+
+resolved_push resolve_push(shared_state& st, const stream_push& p) {
+    resolved_push out;
+    if (p.exchange == "woox") {
+        out.v = venue::woox;
+    } else if (p.exchange == "bingx") {
+        out.v = venue::bingx;
+    } else {
+        throw std::invalid_argument(R"(exchange must be "woox" or "bingx")");
+    }
+    if (p.topic.empty()) {
+        throw std::invalid_argument("topic must not be empty");
+    }
+    if (!p.data.empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(p.data, ec);
+        if (ec || !v.is_object()) {
+            throw std::invalid_argument("data must be a JSON object");
+        }
+    }
+    std::shared_ptr<const account_index> accounts;
+    {
+        std::lock_guard lock(st.mutex);
+        accounts = st.accounts;
+    }
+    if (!p.api_key.empty()) {
+        const auto* rec = accounts->find(out.v, p.api_key);
+        if (rec == nullptr) {
+            throw std::invalid_argument("unknown " + p.exchange + " apiKey");
+        }
+        if (p.account_id != 0 && p.account_id != rec->account_id) {
+            throw std::invalid_argument("the apiKey belongs to another account than accountId");
+        }
+        out.account_id = rec->account_id;
+        return out;
+    }
+    if (p.account_id == 0) {
+        throw std::invalid_argument("an apiKey or an accountId is required");
+    }
+    bool found = false;
+    if (out.v == venue::woox) {
+        for (const auto& a : accounts->all().woox) {
+            found = found || a.user_id == p.account_id;
+        }
+    } else {
+        for (const auto& a : accounts->all().bingx) {
+            found = found || a.uid == p.account_id;
+        }
+    }
+    if (!found) {
+        throw std::invalid_argument("unknown " + p.exchange + " accountId " +
+                                    std::to_string(p.account_id));
+    }
+    out.account_id = p.account_id;
+    return out;
+}
+
+// ---- raw JSON spans (the text is known to be valid JSON) -------------------------------------
+
+namespace {
+
+bool is_ws(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+std::size_t skip_ws(std::string_view s, std::size_t i) noexcept {
+    while (i < s.size() && is_ws(s[i])) {
+        ++i;
+    }
+    return i;
+}
+
+std::size_t skip_string(std::string_view s, std::size_t i) noexcept {
+    for (++i; i < s.size(); ++i) {
+        if (s[i] == '\\') {
+            ++i;
+        } else if (s[i] == '"') {
+            return i + 1;
+        }
+    }
+    return s.size();
+}
+
+std::size_t skip_value(std::string_view s, std::size_t i) noexcept {
+    if (i >= s.size()) {
+        return i;
+    }
+    if (s[i] == '"') {
+        return skip_string(s, i);
+    }
+    if (s[i] == '{' || s[i] == '[') {
+        int depth = 0;
+        while (i < s.size()) {
+            const char c = s[i];
+            if (c == '"') {
+                i = skip_string(s, i);
+                continue;
+            }
+            if (c == '{' || c == '[') {
+                ++depth;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i + 1;
+            }
+            ++i;
+        }
+        return i;
+    }
+    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_ws(s[i])) {
+        ++i;
+    }
+    return i;
+}
+
+} // namespace
+
+std::vector<std::pair<std::string_view, std::string_view>> raw_members(std::string_view s) {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    std::size_t i = skip_ws(s, 0);
+    if (i >= s.size() || s[i] != '{') {
+        return out;
+    }
+    i = skip_ws(s, i + 1);
+    while (i < s.size() && s[i] == '"') {
+        const auto k0 = i;
+        i = skip_string(s, i);
+        const auto key = s.substr(k0, i - k0);
+        i = skip_ws(s, i);
+        if (i >= s.size() || s[i] != ':') {
+            break;
+        }
+        i = skip_ws(s, i + 1);
+        const auto v0 = i;
+        i = skip_value(s, i);
+        out.emplace_back(key, s.substr(v0, i - v0));
+        i = skip_ws(s, i);
+        if (i >= s.size() || s[i] != ',') {
+            break;
+        }
+        i = skip_ws(s, i + 1);
+    }
+    return out;
+}
+
+std::vector<std::string_view> raw_elements(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = skip_ws(s, 0);
+    if (i >= s.size() || s[i] != '[') {
+        return out;
+    }
+    i = skip_ws(s, i + 1);
+    while (i < s.size() && s[i] != ']') {
+        const auto v0 = i;
+        i = skip_value(s, i);
+        out.push_back(s.substr(v0, i - v0));
+        i = skip_ws(s, i);
+        if (i >= s.size() || s[i] != ',') {
+            break;
+        }
+        i = skip_ws(s, i + 1);
+    }
+    return out;
+}
+
+} // namespace exsdk::mock::detail
