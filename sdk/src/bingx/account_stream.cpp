@@ -65,7 +65,8 @@ struct account_stream::impl final : core_base {
                 if constexpr (std::is_same_v<F, stream_event>) {
                     events().push(std::move(f));
                 } else if constexpr (std::is_same_v<F, stream_protocol::ack>) {
-                    answer(f.id, std::move(f));
+                    const std::string id = f.id; // not f.id: the next argument moves from f
+                    answer(id, std::move(f));
                 } else if constexpr (std::is_same_v<F, stream_protocol::ping>) {
                     asio::co_spawn(executor(),
                                    reply(shared_from_this(), stream_protocol::pong_for(f)),

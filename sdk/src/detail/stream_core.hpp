@@ -1,6 +1,11 @@
-// What both account streams share (private to the SDK): one websocket, the reader loop, an
-// optional client heartbeat, commands awaiting their acks, and the FIFO of events for next().
-// The exchange-specific part is handle() (a frame arrived) and heartbeat_frame().
+// What both account streams share (private to the SDK): the websocket of the current connection,
+// its reader loop and optional client heartbeat, commands awaiting their acks, and the FIFO of
+// events for next(). The exchange-specific part is handle() (a frame arrived) and
+// heartbeat_frame().
+//
+// Each connection is one `connection` object owned by its reader and heartbeat coroutines. They
+// stop when it is shut (socket closed, timer cancelled, `live` cleared), never through shared
+// cancellation slots, so a reconnect can never touch the previous connection's coroutines.
 #pragma once
 
 #include "detail/event_queue.hpp"
@@ -8,8 +13,6 @@
 #include <exsdk/detail/base_url.hpp>
 #include <exsdk/detail/websocket_connection.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -31,8 +34,8 @@ public:
 
     stream_core(asio::any_io_executor ex, const tls_config& tls, std::shared_ptr<clock> clk,
                 timing t)
-        : ex_(std::move(ex)), clock_(clk ? std::move(clk) : system_clock()), timing_(t),
-          ws_(ex_, tls, clock_), events_(ex_, clock_) {
+        : ex_(std::move(ex)), tls_(tls), clock_(clk ? std::move(clk) : system_clock()), timing_(t),
+          events_(ex_, clock_) {
         events_.close(error(errc::network, "the stream is not connected"));
     }
     stream_core(const stream_core&) = delete;
@@ -41,38 +44,35 @@ public:
 
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
-    bool connected() const noexcept { return connected_; }
+    bool connected() const noexcept { return conn_ != nullptr; }
     event_queue<Event>& events() noexcept { return events_; }
 
     asio::awaitable<result<void>> open(const base_url& url, std::string target) {
-        if (connected_) {
+        if (conn_) {
             shut(error(errc::cancelled, "reconnecting"));
-            ws_.abort();
         }
-        auto r = co_await ws_.connect(url, std::move(target), timing_.connect_timeout);
+        auto c = std::make_shared<connection>(ex_, tls_, clock_);
+        auto r = co_await c->ws.connect(url, std::move(target), timing_.connect_timeout);
         if (!r) {
             co_return r;
         }
-        ++generation_;
-        connected_ = true;
+        conn_ = c;
         events_.reopen();
         auto self = this->shared_from_this();
-        asio::co_spawn(ex_, reader(self, generation_),
-                       asio::bind_cancellation_slot(stop_reader_.slot(), asio::detached));
+        asio::co_spawn(ex_, reader(self, c), asio::detached);
         if (timing_.heartbeat_interval > clock::duration::zero()) {
-            asio::co_spawn(ex_, heartbeat(self, generation_),
-                           asio::bind_cancellation_slot(stop_heartbeat_.slot(), asio::detached));
+            asio::co_spawn(ex_, heartbeat(self, c), asio::detached);
         }
         co_return result<void>{};
     }
 
     /// Sends `text` (a command with `id`) and waits for answer(id, ...) or the timeout.
     asio::awaitable<result<Ack>> command(const std::string& id, std::string text) {
-        if (!connected_) {
+        if (!conn_) {
             co_return error(errc::network, "the stream is not connected");
         }
         auto& cmd = *pending_.emplace(id, std::make_unique<pending_command>(ex_)).first->second;
-        auto w = co_await ws_.write_text(std::move(text));
+        auto w = co_await send(std::move(text));
         if (w) {
             timer t(ex_, clock_);
             t.expires_after(timing_.command_timeout);
@@ -99,39 +99,34 @@ public:
         }
     }
 
-    /// Sends a frame without waiting for an answer (heartbeat replies).
+    /// Sends a frame on the current connection without waiting for an answer.
     asio::awaitable<result<void>> send(std::string text) {
-        co_return co_await ws_.write_text(std::move(text));
+        auto c = conn_;
+        if (!c) {
+            co_return error(errc::network, "the stream is not connected");
+        }
+        co_return co_await c->ws.write_text(std::move(text));
     }
 
-    /// Ends the current connection: pending commands and next() see `why`.
+    /// Ends the current connection at once: pending commands and next() see `why`.
     void shut(const error& why) {
-        ++generation_;
-        connected_ = false;
-        for (auto& [id, cmd] : pending_) {
-            if (!cmd->outcome) {
-                cmd->outcome = why;
-                cmd->answered.release();
-            }
+        if (auto c = std::exchange(conn_, nullptr)) {
+            c->stop();
+            c->ws.abort();
         }
-        events_.close(why);
-        stop_reader_.emit(asio::cancellation_type::terminal);
-        stop_heartbeat_.emit(asio::cancellation_type::terminal);
+        fail_waiters(why);
     }
 
+    /// Sends a close frame (bounded) and ends the connection; next() then reports cancelled.
     asio::awaitable<void> close() {
-        if (connected_) {
-            shut(error(errc::cancelled, "the stream was closed"));
-            co_await ws_.close(std::chrono::seconds(1));
+        if (auto c = std::exchange(conn_, nullptr)) {
+            c->stop();
+            fail_waiters(error(errc::cancelled, "the stream was closed"));
+            co_await c->ws.close(std::chrono::seconds(1));
         }
     }
 
-    void abort() {
-        if (connected_) {
-            shut(error(errc::cancelled, "the stream was destroyed"));
-        }
-        ws_.abort();
-    }
+    void abort() { shut(error(errc::cancelled, "the stream was destroyed")); }
 
 protected:
     /// A frame arrived on the current connection.
@@ -140,52 +135,74 @@ protected:
     virtual std::string heartbeat_frame() { return {}; }
 
 private:
+    // One websocket connection and what keeps it alive; owned by its coroutines.
+    struct connection {
+        connection(const asio::any_io_executor& ex, const tls_config& tls,
+                   const std::shared_ptr<clock>& clk)
+            : ws(ex, tls, clk), heartbeat_timer(ex, clk) {}
+        void stop() {
+            live = false;
+            heartbeat_timer.cancel();
+        }
+        websocket_connection ws;
+        timer heartbeat_timer;
+        bool live = true;
+    };
+
     struct pending_command {
         explicit pending_command(asio::any_io_executor ex) : answered(std::move(ex), 0) {}
         async_semaphore answered;
         std::optional<result<Ack>> outcome;
     };
 
-    static asio::awaitable<void> reader(std::shared_ptr<stream_core> self, std::uint64_t gen) {
+    void fail_waiters(const error& why) {
+        for (auto& [id, cmd] : pending_) {
+            if (!cmd->outcome) {
+                cmd->outcome = why;
+                cmd->answered.release();
+            }
+        }
+        events_.close(why);
+    }
+
+    static asio::awaitable<void> reader(std::shared_ptr<stream_core> self,
+                                        std::shared_ptr<connection> c) {
         co_await asio::this_coro::throw_if_cancelled(false);
         for (;;) {
-            auto msg = co_await self->ws_.read(self->timing_.idle_timeout);
-            if (gen != self->generation_) {
-                co_return; // closed or reconnected meanwhile
+            auto msg = co_await c->ws.read(self->timing_.idle_timeout);
+            if (!c->live) {
+                co_return; // shut or closed meanwhile
             }
             if (!msg) {
-                self->ws_.abort();
-                self->shut(msg.error());
+                self->shut(msg.error()); // the socket died: report why
                 co_return;
             }
             self->handle(*msg);
         }
     }
 
-    static asio::awaitable<void> heartbeat(std::shared_ptr<stream_core> self, std::uint64_t gen) {
+    static asio::awaitable<void> heartbeat(std::shared_ptr<stream_core> self,
+                                           std::shared_ptr<connection> c) {
         co_await asio::this_coro::throw_if_cancelled(false);
-        timer t(self->ex_, self->clock_);
         for (;;) {
-            t.expires_after(self->timing_.heartbeat_interval);
-            auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec || gen != self->generation_) {
+            c->heartbeat_timer.expires_after(self->timing_.heartbeat_interval);
+            auto [ec] = co_await c->heartbeat_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec || !c->live) {
                 co_return;
             }
-            if (!co_await self->ws_.write_text(self->heartbeat_frame())) {
+            if (!co_await c->ws.write_text(self->heartbeat_frame())) {
                 co_return; // the reader sees the broken socket and reports it
             }
         }
     }
 
     asio::any_io_executor ex_;
+    tls_config tls_;
     std::shared_ptr<clock> clock_;
     timing timing_;
-    websocket_connection ws_;
     event_queue<Event> events_;
     std::map<std::string, std::unique_ptr<pending_command>> pending_;
-    std::uint64_t generation_ = 0; // bumped by every open/shut: old loops notice and stop
-    asio::cancellation_signal stop_reader_, stop_heartbeat_;
-    bool connected_ = false;
+    std::shared_ptr<connection> conn_; // the current connection, if any
 };
 
 } // namespace exsdk::detail

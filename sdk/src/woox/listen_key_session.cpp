@@ -55,7 +55,7 @@ struct listen_key_session::impl {
                     }
                     continue;
                 }
-                const bool replaced = key.has_value();
+                const bool replaced = core.stats().keys_created > 0;
                 key = std::move(*created);
                 ++core.stats().keys_created;
                 if (replaced) {

@@ -74,9 +74,11 @@ struct private_stream::impl final : core_base {
             co_return error(errc::invalid_argument, "subscribe takes 1 to 10 topics per command");
         }
         const std::string id = std::to_string(++next_command_id);
-        co_return co_await command(id, subscribe
-                                           ? stream_protocol::subscribe_command(id, topics)
-                                           : stream_protocol::unsubscribe_command(id, topics));
+        // A named value, not a conditional expression inside co_await: GCC 12 destroys the
+        // temporary of `co_await f(c ? a : b)` twice.
+        std::string text = subscribe ? stream_protocol::subscribe_command(id, topics)
+                                     : stream_protocol::unsubscribe_command(id, topics);
+        co_return co_await command(id, std::move(text));
     }
 };
 
