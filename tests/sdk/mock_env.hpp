@@ -7,6 +7,7 @@
 #include <exsdk/bingx/config.hpp>
 #include <exsdk/manual_clock.hpp>
 #include <exsdk/mock/server.hpp>
+#include <exsdk/mock/stream_push.hpp>
 #include <exsdk/woox/config.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -72,16 +73,26 @@ struct mock_env {
         return cfg;
     }
 
-    /// Runs `op` to completion in virtual time and returns its result.
+    /// Runs `op` to completion in virtual time (at most `limit` of it) and returns its result.
     template <class T>
-    T run(boost::asio::awaitable<T> op) {
+    T run(boost::asio::awaitable<T> op, clock::duration limit = std::chrono::hours(1)) {
         std::optional<T> out;
         boost::asio::co_spawn(
             ioc, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(op)); },
             boost::asio::detached);
-        EXPECT_TRUE(run_virtual(ioc, *clk, [&] { return out.has_value(); }))
-            << "the operation did not complete";
+        if (!run_virtual(
+                ioc, *clk, [&] { return out.has_value(); }, limit)) {
+            ADD_FAILURE() << "the operation did not complete";
+            return T(exsdk::error(exsdk::errc::timeout, "did not complete in virtual time"));
+        }
         return std::move(*out);
+    }
+
+    /// The mock's websocket URL for `path` ("/v3/private", "/market", "/swap-market").
+    std::string ws_url(std::string_view path) const {
+        std::string u = srv->base_url();
+        u.replace(0, 4, "ws");
+        return u + std::string(path);
     }
 
     /// Journal entries with the given exchange code.
@@ -93,5 +104,16 @@ struct mock_env {
         return n;
     }
 };
+
+/// One event for the mock's account streams.
+inline mock::stream_push push(std::string exchange, std::string api_key, std::string topic,
+                              std::string data) {
+    mock::stream_push p;
+    p.exchange = std::move(exchange);
+    p.api_key = std::move(api_key);
+    p.topic = std::move(topic);
+    p.data = std::move(data);
+    return p;
+}
 
 } // namespace exsdk::test
