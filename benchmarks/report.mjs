@@ -183,8 +183,8 @@ for (const [co, mc] of [[1, 4], [16, 4], [16, 16], [256, 4], [256, 64]]) {
         bt ? `bare Beast TLS ${bytes(bt.bytes_per_connection)}; with SSL_MODE_RELEASE_BUFFERS ${bytes(bt.bytes_per_connection_release_buffers)}` : '',
         bt ? x(t?.bytes_per_connection / bt.bytes_per_connection) : '');
     for (const [name, what] of [
-        ['memory/idle_stream/woox/plain', 'idle WOO X private_stream, plain ws (connected)'],
-        ['memory/idle_stream/woox/tls', 'idle WOO X private_stream, TLS wss (connected)'],
+        ['memory/idle_stream/woox/plain', 'idle WOO X private_stream, plain ws (subscribed)'],
+        ['memory/idle_stream/woox/tls', 'idle WOO X private_stream, TLS wss (subscribed)'],
         ['memory/idle_stream/bingx/plain', 'idle BingX account_stream swap, plain ws'],
         ['memory/idle_stream/bingx/tls', 'idle BingX account_stream swap, TLS wss'],
     ]) {

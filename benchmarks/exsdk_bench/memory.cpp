@@ -194,7 +194,7 @@ struct stream_outcome {
     std::string failure;
 };
 
-/// Heap bytes held by `n` connected, idle streams (WOO X: connected to /v3/private; BingX: swap,
+/// Heap bytes held by `n` connected, idle streams (WOO X: subscribed to balance; BingX: swap,
 /// which pushes without a subscription), measured once every stream is open.
 template <class Stream>
 stream_outcome streams_heap(const mock_child& m, venue v, std::size_t n) {
@@ -242,10 +242,15 @@ stream_outcome streams_heap(const mock_child& m, venue v, std::size_t n) {
             [&, s = streams.back().get()]() -> asio::awaitable<void> {
                 exsdk::result<void> r;
                 if constexpr (std::is_same_v<Stream, exsdk::woox::private_stream>) {
-                    // Connected, not subscribed: private_stream::subscribe() double-frees its
-                    // command text when built with GCC 12 (see the benchmark report), which
-                    // would take this whole process down.
                     r = co_await s->connect(key);
+                    if (r) {
+                        std::vector<std::string> topics;
+                        topics.emplace_back("balance");
+                        auto sub = co_await s->subscribe(std::move(topics));
+                        if (!sub) {
+                            r = sub.error();
+                        }
+                    }
                 } else {
                     r = co_await s->connect(exsdk::bingx::market::swap, key);
                 }
