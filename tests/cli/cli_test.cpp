@@ -6,6 +6,7 @@
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/mock/server.hpp>
+#include <exsdk/mock/stream_push.hpp>
 #include <exsdk/woox/protocol.hpp>
 
 #include <boost/json/parse.hpp>
@@ -691,6 +692,80 @@ TEST_F(cli, sigint_cancels_calls_in_flight) {
     EXPECT_EQ(r.term_signal, 0) << "exited, not killed by the signal";
     const auto e = single(r, "bingx", "server-time", false);
     EXPECT_EQ(error_code_of(e), "cancelled");
+}
+
+// --- stream commands ---------------------------------------------------------------------------
+
+// Reads the child's next stdout line as a JSON object (an empty object at end of output).
+json::object next_line(exsdk::test::child_process& child) {
+    auto line = child.read_stdout_line();
+    if (!line) {
+        ADD_FAILURE() << "the stream command ended early";
+        return {};
+    }
+    json::error_code ec;
+    auto v = json::parse(*line, ec);
+    EXPECT_FALSE(ec) << *line;
+    return !ec && v.is_object() ? v.as_object() : json::object{};
+}
+
+TEST_F(cli, woox_stream_prints_each_event_until_sigint) {
+    exsdk::test::child_process child({exsdk_path, "woox", "stream", "--base-url", url(), "--topics",
+                                      "balance,executionreport", "--api-key", woox_key, "--secret",
+                                      woox_secret});
+    // "connected" comes after the subscription was acknowledged: a push now reaches the socket.
+    auto connected = next_line(child);
+    EXPECT_EQ(connected["status"], "connected");
+    EXPECT_EQ(connected["command"], "stream");
+    mock::stream_push p;
+    p.exchange = "woox";
+    p.api_key = woox_key;
+    p.topic = "balance";
+    p.data = R"({"balances":[{"t":"USDT","h":"12.5","f":"0"}]})";
+    ASSERT_EQ(srv().push_event(p), 1u);
+    auto event = next_line(child);
+    EXPECT_EQ(event["status"], "event");
+    EXPECT_EQ(event["topic"], "balance");
+    EXPECT_EQ(event.at("event").at("data").at("balances").at(0).at("h"), "12.5");
+    child.signal(SIGINT);
+    const auto r = child.wait();
+    expect_no_secret(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto rest = results(r);
+    ASSERT_FALSE(rest.empty());
+    const auto& last = rest.back();
+    EXPECT_EQ(last.at("ok"), true);
+    EXPECT_EQ(last.at("result").at("stopped"), true);
+    EXPECT_EQ(last.at("result").at("events"), 1);
+    EXPECT_EQ(last.at("result").at("connects"), 1);
+}
+
+TEST_F(cli, bingx_stream_deletes_its_key_when_interrupted) {
+    exsdk::test::child_process child({exsdk_path, "bingx", "stream", "--market", "swap",
+                                      "--base-url", url(), "--api-key", bingx_key, "--secret",
+                                      bingx_secret});
+    EXPECT_EQ(next_line(child)["status"], "connected");
+    mock::stream_push p;
+    p.exchange = "bingx";
+    p.api_key = bingx_key;
+    p.topic = "ORDER_TRADE_UPDATE";
+    p.data = R"({"o":{"s":"LINK-USDT","i":77,"X":"FILLED"}})";
+    ASSERT_EQ(srv().push_event(p), 1u);
+    auto event = next_line(child);
+    EXPECT_EQ(event["type"], "ORDER_TRADE_UPDATE");
+    EXPECT_EQ(event.at("event").at("o").at("i"), 77);
+    ASSERT_EQ(srv().listen_keys().size(), 1u);
+    child.signal(SIGINT);
+    const auto r = child.wait();
+    expect_no_secret(r);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(results(r).back().at("result").at("stopped"), true);
+    EXPECT_TRUE(srv().listen_keys().empty()); // DELETE on the way out
+}
+
+TEST_F(cli, stream_with_unusable_credentials_ends_with_an_error) {
+    const auto r = run({"woox", "stream", "--api-key", "NoSuchKey==", "--secret", wrong_secret});
+    EXPECT_EQ(error_code_of(single(r, "woox", "stream", false)), "unauthorized");
 }
 
 } // namespace

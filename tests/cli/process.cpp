@@ -86,8 +86,26 @@ void child_process::signal(int sig) const {
     ::kill(pid_, sig);
 }
 
+std::optional<std::string> child_process::read_stdout_line() {
+    for (;;) {
+        if (const auto nl = stdout_ahead_.find('\n'); nl != std::string::npos) {
+            std::string line = stdout_ahead_.substr(0, nl);
+            stdout_ahead_.erase(0, nl + 1);
+            return line;
+        }
+        std::array<char, 4096> buf{};
+        const ssize_t n = ::read(out_fd_, buf.data(), buf.size());
+        if (n > 0) {
+            stdout_ahead_.append(buf.data(), static_cast<std::size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            return std::nullopt;
+        }
+    }
+}
+
 process_result child_process::wait() {
     process_result r;
+    r.out = std::move(stdout_ahead_);
     std::array<pollfd, 2> fds{pollfd{out_fd_, POLLIN, 0}, pollfd{err_fd_, POLLIN, 0}};
     std::array<std::string*, 2> sinks{&r.out, &r.err};
     int open = 2;

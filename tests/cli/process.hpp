@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -30,6 +31,9 @@ public:
     pid_t pid() const noexcept { return pid_; }
     /// Sends `sig` to the child.
     void signal(int sig) const;
+    /// Blocks until the child wrote one more line to stdout and returns it without its newline;
+    /// std::nullopt at end of output. Lines read here are not repeated by wait().
+    std::optional<std::string> read_stdout_line();
     /// Reads both pipes to the end, then reaps the child.
     process_result wait();
 
@@ -38,6 +42,7 @@ private:
     int out_fd_ = -1;
     int err_fd_ = -1;
     bool waited_ = false;
+    std::string stdout_ahead_; // read by read_stdout_line() past its line
 };
 
 /// Starts `argv` and waits for it.
