@@ -2,7 +2,8 @@
 //
 // Starts the embedded mock exchange (exsdk::mock::threaded_server, real time) and walks through
 // the WOO X and BingX account APIs step by step: listen keys, API-key permissions, server time,
-// typed errors, and a burst of concurrent calls paced by the client's rate limiter.
+// a private stream kept alive by a listen-key session, typed errors, and a burst of concurrent
+// calls paced by the client's rate limiter.
 //
 //   quickstart                      # against the embedded mock (default)
 //   quickstart --burst 20           # a bigger burst
@@ -13,10 +14,15 @@
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/mock/server.hpp>
+#include <exsdk/mock/stream_push.hpp>
 #include <exsdk/woox/client.hpp>
+#include <exsdk/woox/listen_key_session.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -186,6 +192,84 @@ private:
                         .count()) +
                 " ms");
         }
+        if (mock_ != nullptr) {
+            co_await stream_session(woox);
+        }
+    }
+
+    // A private stream kept alive by a session; the mock pushes an event, then drops the socket.
+    asio::awaitable<void> stream_session(exsdk::woox::client& woox) {
+        step("Keep a private stream alive with a listen-key session",
+             "woox::listen_key_session owns create key -> connect -> subscribe -> PING every 15 s "
+             "-> rotate before expiry -> reconnect with backoff, and reports each state change "
+             "so an engine knows when to re-sync from REST. The mock pushes a balance event, "
+             "then drops the socket.");
+        exsdk::woox::session_config cfg;
+        cfg.stream.url = "ws" + opts_.woox_url.substr(opts_.woox_url.find(':')) + "/v3/private";
+        cfg.topics = {"balance"};
+        exsdk::woox::listen_key_session session(woox, cfg);
+        asio::cancellation_signal stop;
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(ex, session.run(),
+                       asio::bind_cancellation_slot(stop.slot(), asio::detached));
+        const auto& clk = exsdk::system_clock();
+        // Waits (at most 10 s) for an update with `status`, printing the ones on the way.
+        auto expect = [&](exsdk::session_status status) -> asio::awaitable<bool> {
+            for (;;) {
+                auto u = co_await session.next(clk->now() + 10s);
+                if (!u) {
+                    fail(std::string("waiting for ") + exsdk::to_string(status), u.error());
+                    co_return false;
+                }
+                std::string line = std::string("session: ") + exsdk::to_string(u->status);
+                if (u->event) {
+                    const auto* b = std::get_if<exsdk::woox::balance_update>(&u->event->data);
+                    line += " " + u->event->topic;
+                    if (b != nullptr && !b->balances.empty()) {
+                        line += ": " + b->balances[0].token + " holding " + b->balances[0].holding;
+                    }
+                }
+                if (u->status == exsdk::session_status::disconnected) {
+                    line += ": " + u->detail;
+                }
+                if (u->status == exsdk::session_status::reconnecting) {
+                    line += " in " +
+                            std::to_string(
+                                std::chrono::duration_cast<std::chrono::milliseconds>(u->backoff)
+                                    .count()) +
+                            " ms";
+                }
+                if (u->status == exsdk::session_status::gap) {
+                    line += " of " +
+                            std::to_string(
+                                std::chrono::duration_cast<std::chrono::milliseconds>(u->outage)
+                                    .count()) +
+                            " ms: " + u->detail;
+                }
+                say(line);
+                if (u->status == status) {
+                    co_return true;
+                }
+            }
+        };
+        if (co_await expect(exsdk::session_status::connected)) {
+            exsdk::mock::stream_push p;
+            p.exchange = "woox";
+            p.api_key = woox.get_config().credentials.api_key;
+            p.topic = "balance";
+            p.data = R"({"balances":[{"t":"USDT","h":"1250.5","f":"0","ts":0}]})";
+            mock_->push_event(p);
+            if (co_await expect(exsdk::session_status::event)) {
+                mock_->drop_streams("woox");
+                co_await expect(exsdk::session_status::gap);
+            }
+        }
+        stop.emit(asio::cancellation_type::terminal);
+        while (co_await session.next(clk->now() + 10s)) {
+        } // run() ended: the queue closes
+        say("session stopped: " + std::to_string(session.stats().connects) + " connects, " +
+            std::to_string(session.stats().keys_created) + " listen key(s), " +
+            std::to_string(session.stats().events) + " event(s)");
     }
 
     // --- BingX -------------------------------------------------------------------------------
