@@ -4,6 +4,9 @@
 // call gives up after 20 s of real time (a hang guard that fails the test, never a measurement).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -57,6 +60,24 @@ public:
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
+};
+
+/// The same client as coroutines on the caller's executor, for the embedded server driven in
+/// virtual time on one io_context (tests/support/virtual_time.hpp). Plain websocket only.
+class async_ws_client {
+public:
+    async_ws_client(boost::asio::any_io_executor ex, std::uint16_t port);
+    ~async_ws_client();
+
+    /// True on 101; otherwise the refusal's status is in status().
+    boost::asio::awaitable<bool> connect(std::string target);
+    unsigned status() const;
+    boost::asio::awaitable<void> send(std::string text);
+    boost::asio::awaitable<ws_event> next();
+
+private:
+    struct impl;
+    std::shared_ptr<impl> impl_;
 };
 
 } // namespace mocktest
