@@ -28,7 +28,8 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view usage = R"(usage: mock_exchange [options]
 
-The mock WOO X (/v3/...) and BingX (/openApi/...) exchange, with an admin API (/__admin/...).
+The mock WOO X (/v3/...) and BingX (/openApi/...) exchange, with their websocket account
+streams (/v3/private, /market, /swap-market) and an admin API (/__admin/...).
 Prints "listening on http://HOST:PORT" first, then serves until SIGINT/SIGTERM.
 
 Listener:

@@ -297,8 +297,14 @@ private:
             begin_close(close_code::policy_violation, "pong timeout");
         } else if (now >= next_ping_) {
             send_ping(wall);
-            next_ping_ = now + bingx::protocol::swap_ping_interval;
+            next_ping_ = now + ping_interval();
         }
+    }
+
+    clock::duration ping_interval() const {
+        return rec_->kind == stream_kind::bingx_swap
+                   ? clock::duration(bingx::protocol::swap_ping_interval)
+                   : clock::duration(bingx::protocol::spot_ping_interval);
     }
 
     void send_ping(std::int64_t wall) {
@@ -427,7 +433,7 @@ asio::awaitable<void> session<Stream>::run(const upgrade_request& req) {
     connected_ = clock_->now();
     last_activity_ = connected_;
     last_pong_ = connected_;
-    next_ping_ = connected_ + bingx::protocol::swap_ping_interval;
+    next_ping_ = connected_ + ping_interval();
     {
         std::lock_guard lock(st_.mutex); // written by key watchers, which run under this lock
         key_expires_ms_ = rec_->key_expires_ms;

@@ -81,7 +81,8 @@ struct config {
     std::chrono::milliseconds idle_timeout = 60s;   ///< waiting for a request's first byte
     std::chrono::milliseconds header_timeout = 10s; ///< first byte to end of headers; TLS handshake
     std::chrono::milliseconds body_timeout = 30s;   ///< receiving the body
-    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS)
+    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS);
+                                                    ///< a websocket closing handshake
 
     /// Connections beyond this are closed as soon as they are accepted.
     std::size_t max_connections = 10000;
