@@ -163,6 +163,10 @@ TEST(woox_session, a_key_replaced_elsewhere_is_replaced_by_a_new_one) {
     EXPECT_EQ(r.count(session_status::key_rotated), 1u);
     EXPECT_EQ(session.stats().keys_created, 2u);
     EXPECT_TRUE(env.mock().find_listen_key(session.listen_key()));
+    // The 1008 close says the key is gone: no futile reconnect with it.
+    for (const auto& e : env.mock().journal()) {
+        EXPECT_FALSE(e.kind == "stream_connect" && e.http_status != 101) << e.target;
+    }
     r.stop();
 }
 

@@ -198,8 +198,11 @@ struct websocket_connection::impl {
         if (ec) {
             abort();
             if (ec == websocket::error::closed) {
-                co_return error(errc::network,
-                                "websocket closed by the server" + close_reason_text());
+                // The server's close code goes in exchange_code: it says why (1008: policy,
+                // e.g. the key was replaced or expired).
+                error e(errc::network, "websocket closed by the server" + close_reason_text());
+                e.exchange_code = static_cast<std::int64_t>(close_code());
+                co_return e;
             }
             co_return transport_error(ec, ec == asio::error::timed_out
                                               ? "websocket idle (no frame received)"
@@ -210,13 +213,23 @@ struct websocket_connection::impl {
         co_return msg;
     }
 
-    std::string close_reason_text() const {
-        const websocket::close_reason* reason = nullptr;
+    const websocket::close_reason* close_reason() const {
         if (const auto* p = std::get_if<plain_ws>(&ws)) {
-            reason = &p->reason();
-        } else if (const auto* t = std::get_if<tls_ws>(&ws)) {
-            reason = &t->reason();
+            return &p->reason();
         }
+        if (const auto* t = std::get_if<tls_ws>(&ws)) {
+            return &t->reason();
+        }
+        return nullptr;
+    }
+
+    unsigned close_code() const {
+        const auto* reason = close_reason();
+        return reason != nullptr ? static_cast<unsigned>(reason->code) : 0;
+    }
+
+    std::string close_reason_text() const {
+        const websocket::close_reason* reason = close_reason();
         if (reason == nullptr || reason->code == websocket::close_code::none) {
             return {};
         }

@@ -38,7 +38,8 @@ public:
                                           clock::duration timeout);
     /// Sends one text frame. Writes from several coroutines are serialised.
     asio::awaitable<result<void>> write_text(std::string text);
-    /// The next message, or errc::timeout when nothing arrived for `idle_timeout`.
+    /// The next message, or errc::timeout when nothing arrived for `idle_timeout`. When the
+    /// server closed the socket, the error's exchange_code is its websocket close code.
     asio::awaitable<result<websocket_message>> read(clock::duration idle_timeout);
     /// Sends a close frame (best effort, bounded by `timeout`) and closes the socket.
     asio::awaitable<void> close(clock::duration timeout);

@@ -17,7 +17,10 @@
 // never creates a key while its socket is healthy and its key valid: after a dropped socket it
 // reconnects with the same key; it creates a new one only when the server refuses the key or
 // when the key is within rotate_before_expiry of its expiredTime (a planned rotation, reported
-// as key_rotated then gap, since the old socket dies with the old key). run() returns
+// as key_rotated then gap, since the old socket dies with the old key). A socket the server
+// closes with 1008 (key replaced, expired or revoked) also gets a new key at once. Run one
+// session per API key: WOO X scopes keys to the API key, so two sessions (or any other POST
+// with the same API key) keep killing each other's keys. run() returns
 // errc::cancelled when cancelled, or the error when the credentials cannot work (unauthorized,
 // permission, IP, signature, ban). Use from the client's strand; the client must outlive it.
 #pragma once
