@@ -1,18 +1,17 @@
 // Runs the mock_exchange program as a child process (so its allocations and CPU are not this
-// process's), waits for its "listening on URL" line, and stops it with SIGTERM.
+// process's), waits for its "listening on URL" line, and stops it with SIGTERM (or when this
+// process dies).
 #pragma once
 
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdexcept>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace bench {
 
@@ -23,12 +22,6 @@ public:
         if (pipe(fds) != 0) {
             throw std::runtime_error("pipe failed");
         }
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-        posix_spawn_file_actions_addclose(&fa, fds[1]);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
         std::vector<std::string> all{program};
         all.insert(all.end(), args.begin(), args.end());
         std::vector<char*> argv;
@@ -36,12 +29,31 @@ public:
             argv.push_back(a.data());
         }
         argv.push_back(nullptr);
-        const int rc = posix_spawn(&pid_, program.c_str(), &fa, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&fa);
+        const pid_t parent = getpid();
+        pid_ = fork();
+        if (pid_ == 0) {
+            // The child: only async-signal-safe calls until exec. It dies with this process
+            // (PR_SET_PDEATHSIG), so a crashed benchmark leaves no mock behind.
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != parent) {
+                _exit(1);
+            }
+            dup2(fds[1], 1);
+            close(fds[0]);
+            close(fds[1]);
+            const int devnull = open("/dev/null", O_WRONLY);
+            if (devnull >= 0) {
+                dup2(devnull, 2);
+                close(devnull);
+            }
+            execv(program.c_str(), argv.data());
+            _exit(127);
+        }
         close(fds[1]);
         out_ = fds[0];
-        if (rc != 0) {
+        if (pid_ < 0) {
             close(out_);
+            out_ = -1;
             throw std::runtime_error("cannot start " + program);
         }
         std::string line;
