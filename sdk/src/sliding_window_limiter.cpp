@@ -136,26 +136,48 @@ void sliding_window_limiter::release_locked(clock::time_point reservation) {
 }
 
 asio::awaitable<boost::system::error_code> sliding_window_limiter::acquire() {
+    // The common case, a free slot, costs one lock, one clock read and no timer.
+    const auto now = clock_->now();
+    clock::time_point start{};
+    {
+        std::lock_guard lock(mutex_);
+        prune_locked(now);
+        start = earliest_locked(now);
+        starts_.push_back(start);
+    }
+    if (start <= now) {
+        co_return boost::system::error_code{};
+    }
     sliding_window_limiter* self = this;
-    co_return co_await acquire_all(std::span<sliding_window_limiter* const>(&self, 1));
+    co_return co_await wait_for(std::span<sliding_window_limiter* const>(&self, 1), start);
 }
 
 asio::awaitable<boost::system::error_code>
 sliding_window_limiter::acquire_all(std::span<sliding_window_limiter* const> limiters) {
-    std::shared_ptr<clock> clk;
     clock::time_point start{};
     {
         limiter_set_lock lock(limiters);
         if (lock.limiters().empty()) {
             co_return boost::system::error_code{};
         }
-        clk = lock.limiters()[0]->clock_;
-        start = lock.reserve(clk->now());
+        const auto now = lock.limiters()[0]->clock_->now();
+        start = lock.reserve(now);
+        if (start <= now) {
+            co_return boost::system::error_code{}; // fast path: no timer at all
+        }
     }
-    if (start <= clk->now()) {
-        co_return boost::system::error_code{}; // fast path: no timer at all
-    }
+    co_return co_await wait_for(limiters, start);
+}
+
+asio::awaitable<boost::system::error_code>
+sliding_window_limiter::wait_for(std::span<sliding_window_limiter* const> limiters,
+                                 clock::time_point start) {
     co_await asio::this_coro::throw_if_cancelled(false);
+    std::shared_ptr<clock> clk;
+    {
+        limiter_set_lock lock(limiters);
+        clk = lock.limiters()[0]->clock_;
+    }
     timer t(co_await asio::this_coro::executor, clk);
     for (;;) {
         t.expires_at(start);

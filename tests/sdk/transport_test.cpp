@@ -142,6 +142,45 @@ TEST(http_transport, reuses_one_keep_alive_connection) {
     EXPECT_EQ(f.server.connections, 1);
     EXPECT_EQ(f.server.targets, (std::vector<std::string>{"/n1", "/n2", "/n3"}));
     EXPECT_EQ(t->open_connections(), 1u);
+    // Nothing of the transport waits once no request is in flight (io_context::run() returns).
+    EXPECT_EQ(f.clk->pending(), 0u);
+}
+
+TEST(http_transport, a_hanging_request_times_out_alone) {
+    fixture f;
+    f.cfg.max_connections = 2;
+    f.cfg.request_timeout = 7s;
+    f.server.script = [](int conn, int) { return conn == 0 ? reply::hang : reply::ok; };
+    auto t = f.make_transport();
+    std::optional<exsdk::result<exsdk::detail::http_response>> slow, fast;
+    std::optional<exsdk::clock::time_point> fast_at;
+    const auto start = f.clk->now();
+    asio::co_spawn(
+        f.ioc,
+        [&]() -> asio::awaitable<void> {
+            exsdk::detail::http_request req;
+            req.target = "/slow";
+            slow = co_await t->send(req);
+        },
+        asio::detached);
+    exsdk::test::drain(f.ioc); // the first request holds connection 0
+    f.clk->advance(3s);
+    asio::co_spawn(
+        f.ioc,
+        [&]() -> asio::awaitable<void> {
+            exsdk::detail::http_request req;
+            req.target = "/fast";
+            fast = co_await t->send(req);
+            fast_at = f.clk->now();
+        },
+        asio::detached);
+    ASSERT_TRUE(exsdk::test::run_virtual(f.ioc, *f.clk, [&] { return slow && fast; }));
+    ASSERT_TRUE(*fast);
+    EXPECT_EQ(*fast_at - start, 3s); // answered at once
+    ASSERT_FALSE(*slow);
+    EXPECT_EQ(slow->error().code, errc::timeout);
+    EXPECT_EQ(f.clk->now() - start, 7s); // exactly its own deadline
+    EXPECT_EQ(f.clk->pending(), 0u);
 }
 
 TEST(http_transport, resends_once_on_a_fresh_connection_when_the_server_closed_the_idle_one) {

@@ -76,6 +76,9 @@ public:
 
 private:
     friend class limiter_set_lock;
+    // The slow path: waits until `start` (reserved in every one of `limiters`).
+    static asio::awaitable<boost::system::error_code>
+    wait_for(std::span<sliding_window_limiter* const> limiters, clock::time_point start);
     clock::time_point earliest_locked(clock::time_point now) const;
     void prune_locked(clock::time_point now);
     void release_locked(clock::time_point reservation);

@@ -2,7 +2,6 @@
 
 #include <exsdk/detail/async_semaphore.hpp>
 #include <exsdk/detail/http_transport.hpp>
-#include <exsdk/detail/with_deadline.hpp>
 #include <exsdk/timer.hpp>
 #include <exsdk/version.hpp>
 
@@ -10,6 +9,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -25,16 +26,6 @@ using tcp = boost::asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
-
-http::verb to_verb(http_method m) {
-    switch (m) {
-    case http_method::get: return http::verb::get;
-    case http_method::post: return http::verb::post;
-    case http_method::put: return http::verb::put;
-    case http_method::del: return http::verb::delete_;
-    }
-    return http::verb::get;
-}
 
 error make_transport_error(error_code ec, std::string_view what) {
     if (ec.category() == make_error_code(http::error::body_limit).category() &&
@@ -59,18 +50,21 @@ const std::string& user_agent() {
 
 } // namespace
 
+// One keep-alive connection.
 struct connection {
     using plain_stream = tcp::socket;
     using tls_stream = ssl::stream<tcp::socket>;
 
     std::variant<plain_stream, tls_stream> stream;
-    timer deadline;
+    timer connect_deadline;
+    clock::time_point deadline{}; // of the request in flight (see impl::sweep)
+    bool expired = false;         // the sweeper closed the socket
     beast::flat_buffer buffer;
-    http::request<http::string_body> request;
+    std::string request_bytes; // reused for every request
     clock::time_point last_used{};
 
     connection(asio::any_io_executor ex, ssl::context* ctx, std::shared_ptr<clock> clk)
-        : stream(make_stream(ex, ctx)), deadline(ex, std::move(clk)) {}
+        : stream(make_stream(ex, ctx)), connect_deadline(ex, std::move(clk)) {}
 
     static std::variant<plain_stream, tls_stream> make_stream(asio::any_io_executor ex,
                                                               ssl::context* ctx) {
@@ -94,6 +88,32 @@ struct connection {
     }
 };
 
+// Writes `req` as HTTP/1.1 bytes into `out` (reused across requests: no allocation once warm).
+// Requests are built by the signers from validated parts, so they contain no CR or LF; this is
+// checked anyway, because a header injection must be impossible.
+bool serialize(const http_request& req, const base_url& url, std::string& out) {
+    auto safe = [](std::string_view v) {
+        return v.find_first_of("\r\n") == std::string_view::npos;
+    };
+    out.clear();
+    out.append(to_string(req.method)).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
+    out.append(url.host_header).append("\r\nUser-Agent: ").append(user_agent()).append("\r\n");
+    if (!req.content_type.empty()) {
+        out.append("Content-Type: ").append(req.content_type).append("\r\n");
+    }
+    if (req.method != http_method::get || !req.body.empty()) {
+        out.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+    }
+    bool ok = safe(req.target) && safe(req.content_type);
+    for (std::size_t i = 0; i < req.header_count; ++i) {
+        const auto& h = req.headers[i];
+        ok = ok && safe(h.value);
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    out.append("\r\n").append(req.body);
+    return ok;
+}
+
 struct http_transport::impl {
     asio::any_io_executor ex;
     base_url url;
@@ -104,13 +124,21 @@ struct http_transport::impl {
     // Connection permits: max_connections of them. Waiting for one is FIFO and cancellable.
     async_semaphore permits;
     // Idle keep-alive connections, most recently used last (reused first: the warmest).
-    std::vector<std::unique_ptr<connection>> idle;
+    std::vector<std::shared_ptr<connection>> idle;
+    // Request deadlines: one sweeper timer for the whole transport, armed only while requests
+    // are in flight. Under load it stays armed and costs nothing per request; a sequential
+    // client pays one arm and one cancel per request (a timer race per read and write used to
+    // cost twice that plus two parallel groups). An idle client leaves nothing pending.
+    timer sweeper;
+    bool sweeping = false;
+    std::vector<connection*> in_flight;
     std::size_t open = 0;
+    std::weak_ptr<impl> weak_self; // for the sweeper's handler
 
     impl(asio::any_io_executor e, base_url u, const tls_config& tls, transport_config c,
          std::shared_ptr<clock> k)
         : ex(std::move(e)), url(std::move(u)), cfg(c), clk(k ? std::move(k) : system_clock()),
-          permits(ex, std::max<std::size_t>(cfg.max_connections, 1)) {
+          permits(ex, std::max<std::size_t>(cfg.max_connections, 1)), sweeper(ex, clk) {
         cfg.max_connections = std::max<std::size_t>(cfg.max_connections, 1);
         if (url.tls) {
             tls_ctx.emplace(make_tls_context(tls));
@@ -120,14 +148,14 @@ struct http_transport::impl {
 
     // Ends a request: a reusable connection goes back to the idle stack, then the permit is
     // returned (waking the first waiter, if any).
-    void release(std::unique_ptr<connection> c) {
+    void release(std::shared_ptr<connection> c) {
         if (c) {
             idle.push_back(std::move(c));
         }
         permits.release();
     }
 
-    void discard(std::unique_ptr<connection>& c) {
+    void discard(std::shared_ptr<connection>& c) {
         if (c) {
             c->close();
             c.reset();
@@ -136,14 +164,63 @@ struct http_transport::impl {
     }
 
     asio::awaitable<error_code> connect(connection& c) {
-        c.deadline.expires_after(cfg.connect_timeout);
-        if (auto ec = co_await connect_tcp(c.socket(), url, c.deadline); ec) {
+        // Once per connection: a plain timer race.
+        c.connect_deadline.expires_after(cfg.connect_timeout);
+        if (auto ec = co_await connect_tcp(c.socket(), url, c.connect_deadline); ec) {
             co_return ec;
         }
         if (auto* s = std::get_if<connection::tls_stream>(&c.stream)) {
-            co_return co_await tls_handshake(*s, tls_name, c.deadline);
+            co_return co_await tls_handshake(*s, tls_name, c.connect_deadline);
         }
         co_return error_code{};
+    }
+
+    void begin_request(connection& c) {
+        c.deadline = clk->now() + cfg.request_timeout;
+        c.expired = false;
+        in_flight.push_back(&c);
+        if (!sweeping) {
+            arm_sweeper(c.deadline); // deadlines only grow: an armed sweeper is early enough
+        }
+    }
+
+    void end_request(connection& c) {
+        std::erase(in_flight, &c);
+        if (in_flight.empty() && sweeping) {
+            sweeping = false;
+            sweeper.cancel();
+        }
+    }
+
+    void arm_sweeper(clock::time_point t) {
+        sweeping = true;
+        sweeper.expires_at(t);
+        sweeper.async_wait([weak = weak_self](error_code ec) {
+            if (auto self = weak.lock(); self && !ec) {
+                self->sweep();
+            }
+        });
+    }
+
+    // Closes every connection whose request is past its deadline; re-arms for the next one.
+    void sweep() {
+        sweeping = false;
+        const auto now = clk->now();
+        auto next = clock::time_point::max();
+        for (auto* c : in_flight) {
+            if (c->expired) {
+                continue;
+            }
+            if (now >= c->deadline) {
+                c->expired = true;
+                c->close(); // fails the read or write in progress
+            } else {
+                next = std::min(next, c->deadline);
+            }
+        }
+        if (next != clock::time_point::max()) {
+            arm_sweeper(next);
+        }
     }
 
     struct exchange_outcome {
@@ -157,40 +234,34 @@ struct http_transport::impl {
     asio::awaitable<exchange_outcome> exchange(connection& c, Stream& stream,
                                                const http_request& req) {
         exchange_outcome out;
-        auto& r = c.request;
-        r = {};
-        r.method(to_verb(req.method));
-        r.target(req.target);
-        r.version(11);
-        r.set(http::field::host, url.host_header);
-        r.set(http::field::user_agent, user_agent());
-        if (!req.content_type.empty()) {
-            r.set(http::field::content_type, req.content_type);
-        }
-        for (std::size_t i = 0; i < req.header_count; ++i) {
-            r.set(req.headers[i].name, req.headers[i].value);
-        }
-        r.body() = req.body;
-        if (req.method != http_method::get || !req.body.empty()) {
-            r.prepare_payload(); // Content-Length, also 0 for bodiless POST/PUT/DELETE
-        }
-        c.deadline.expires_after(cfg.request_timeout);
-        out.ec = co_await with_deadline(c.deadline, http::async_write(stream, r, asio::deferred));
-        if (out.ec) {
+        if (!serialize(req, url, c.request_bytes)) {
+            out.ec = asio::error::invalid_argument;
             co_return out;
         }
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(cfg.max_response_bytes);
-        out.ec = co_await with_deadline(c.deadline,
-                                        http::async_read(stream, c.buffer, parser, asio::deferred));
-        out.got_answer_bytes = parser.got_some();
-        if (out.ec) {
-            co_return out;
+        begin_request(c);
+        auto [wec, written] = co_await asio::async_write(stream, asio::buffer(c.request_bytes),
+                                                         asio::as_tuple(asio::use_awaitable));
+        (void)written;
+        out.ec = wec;
+        if (!out.ec) {
+            http::response_parser<http::string_body> parser;
+            parser.body_limit(cfg.max_response_bytes);
+            auto [rec, n] = co_await http::async_read(stream, c.buffer, parser,
+                                                      asio::as_tuple(asio::use_awaitable));
+            (void)n;
+            out.ec = rec;
+            out.got_answer_bytes = parser.got_some();
+            if (!out.ec) {
+                auto& msg = parser.get();
+                out.keep_alive = msg.keep_alive();
+                out.response.status = msg.result_int();
+                out.response.body = std::move(msg.body());
+            }
         }
-        auto& msg = parser.get();
-        out.keep_alive = msg.keep_alive();
-        out.response.status = msg.result_int();
-        out.response.body = std::move(msg.body());
+        end_request(c);
+        if (out.ec && c.expired) {
+            out.ec = asio::error::timed_out;
+        }
         co_return out;
     }
 
@@ -203,7 +274,7 @@ struct http_transport::impl {
                 }
             }
             // From here a permit is ours: every path returns it exactly once (release()).
-            std::unique_ptr<connection> c;
+            std::shared_ptr<connection> c;
             while (!idle.empty() && !c) {
                 c = std::move(idle.back());
                 idle.pop_back();
@@ -213,7 +284,7 @@ struct http_transport::impl {
             }
             const bool reused = c != nullptr;
             if (!c) {
-                c = std::make_unique<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
+                c = std::make_shared<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
                 ++open;
                 if (auto ec = co_await connect(*c); ec) {
                     discard(c);
@@ -256,7 +327,9 @@ struct http_transport::impl {
 
 http_transport::http_transport(asio::any_io_executor ex, base_url url, const tls_config& tls,
                                transport_config cfg, std::shared_ptr<clock> clk)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(url), tls, cfg, std::move(clk))) {}
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(url), tls, cfg, std::move(clk))) {
+    impl_->weak_self = impl_;
+}
 
 http_transport::~http_transport() {
     if (impl_) {

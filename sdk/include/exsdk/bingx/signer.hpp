@@ -41,6 +41,11 @@ public:
               std::optional<std::int64_t> recv_window_ms = std::nullopt) const;
 
 private:
+    // Appends the signed query to `out`, signing it in place (no intermediate string).
+    void append_signed_query(std::string& out, std::span<const param> params,
+                             std::int64_t timestamp_ms,
+                             std::optional<std::int64_t> recv_window_ms) const;
+
     std::string api_key_;
     bool has_secret_;
     hmac_sha256 mac_;
