@@ -32,17 +32,24 @@ error status_error(errc c, unsigned status, std::string message) {
     return e;
 }
 
-// A {"code":0,...} envelope's object, or the error the answer describes.
-result<const boost::json::object*> ok_object(const detail::http_response& r,
-                                             const boost::json::value& v) {
-    const auto* o = v.if_object();
+// The parsed body of an HTTP 200 answer whose envelope is a success ({"code":0,...} or no
+// code at all), or the error the answer describes.
+result<boost::json::value> ok_answer(const detail::http_response& r) {
+    if (r.status != 200) {
+        return to_error(r);
+    }
+    auto v = detail::parse_json(r.body, r.status);
+    if (!v) {
+        return v.error();
+    }
+    const auto* o = v->if_object();
     if (o == nullptr) {
         return detail::protocol_error(r.status, "answer is not a JSON object");
     }
     if (auto code = detail::int_member(*o, "code"); code && *code != 0) {
         return to_error(r);
     }
-    return o;
+    return v;
 }
 
 } // namespace
@@ -105,18 +112,11 @@ error to_error(const detail::http_response& r) {
 }
 
 result<std::string> parse_listen_key(const detail::http_response& r) {
-    if (r.status != 200) {
-        return to_error(r);
-    }
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = ok_answer(r);
     if (!v) {
         return v.error();
     }
-    auto o = ok_object(r, *v);
-    if (!o) {
-        return o.error();
-    }
-    const boost::json::object* holder = *o;
+    const boost::json::object* holder = &v->get_object();
     if (const auto* data = holder->if_contains("data"); data != nullptr && data->is_object()) {
         holder = &data->get_object(); // the wrapped shape
     }
@@ -128,36 +128,22 @@ result<std::string> parse_listen_key(const detail::http_response& r) {
 }
 
 result<void> parse_empty_success(const detail::http_response& r) {
-    if (r.status != 200) {
-        return to_error(r);
-    }
-    if (r.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (r.status == 200 && r.body.find_first_not_of(" \t\r\n") == std::string::npos) {
         return {}; // the documented answer: 200 with an empty body
     }
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = ok_answer(r);
     if (!v) {
         return v.error();
-    }
-    auto o = ok_object(r, *v);
-    if (!o) {
-        return o.error();
     }
     return {};
 }
 
 result<clock::wall_time> parse_server_time(const detail::http_response& r) {
-    if (r.status != 200) {
-        return to_error(r);
-    }
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = ok_answer(r);
     if (!v) {
         return v.error();
     }
-    auto o = ok_object(r, *v);
-    if (!o) {
-        return o.error();
-    }
-    const auto* data = (*o)->if_contains("data");
+    const auto* data = v->get_object().if_contains("data");
     const auto* obj = data != nullptr ? data->if_object() : nullptr;
     auto ms = obj != nullptr ? detail::int_member(*obj, "serverTime") : std::nullopt;
     if (!ms) {

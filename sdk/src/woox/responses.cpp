@@ -67,10 +67,14 @@ errc errc_for_status(unsigned status) {
     return errc::protocol;
 }
 
-// The `data` object of a success envelope, or the error it describes.
-result<const boost::json::object*> success_data(const detail::http_response& r,
-                                                const boost::json::value& v) {
-    const auto* o = v.if_object();
+// The parsed body of a success envelope that has a `data` object, or the error the answer
+// describes.
+result<boost::json::value> success_answer(const detail::http_response& r) {
+    auto v = detail::parse_json(r.body, r.status);
+    if (!v) {
+        return r.status == 200 ? v.error() : to_error(r);
+    }
+    const auto* o = v->if_object();
     if (o == nullptr) {
         return detail::protocol_error(r.status, "answer is not a JSON object");
     }
@@ -82,7 +86,7 @@ result<const boost::json::object*> success_data(const detail::http_response& r,
     if (data == nullptr || !data->is_object()) {
         return detail::protocol_error(r.status, "success answer without a data object");
     }
-    return &data->get_object();
+    return v;
 }
 
 } // namespace
@@ -116,17 +120,14 @@ error to_error(const detail::http_response& r) {
 }
 
 result<listen_key> parse_listen_key(const detail::http_response& r) {
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = success_answer(r);
     if (!v) {
-        return r.status == 200 ? v.error() : to_error(r);
+        return v.error();
     }
-    auto data = success_data(r, *v);
-    if (!data) {
-        return data.error();
-    }
+    const auto& data = v->get_object().at("data").get_object();
     listen_key out;
-    auto key = detail::string_member(**data, "authKey");
-    auto expiry = detail::int_member(**data, "expiredTime");
+    auto key = detail::string_member(data, "authKey");
+    auto expiry = detail::int_member(data, "expiredTime");
     if (!key || key->empty() || !expiry) {
         return detail::protocol_error(r.status, "listenKey answer without authKey/expiredTime");
     }
@@ -136,16 +137,13 @@ result<listen_key> parse_listen_key(const detail::http_response& r) {
 }
 
 result<api_key_page> parse_api_key_page(const detail::http_response& r) {
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = success_answer(r);
     if (!v) {
-        return r.status == 200 ? v.error() : to_error(r);
+        return v.error();
     }
-    auto data = success_data(r, *v);
-    if (!data) {
-        return data.error();
-    }
-    const auto* rows = (*data)->if_contains("rows");
-    const auto* meta = (*data)->if_contains("meta");
+    const auto& data = v->get_object().at("data").get_object();
+    const auto* rows = data.if_contains("rows");
+    const auto* meta = data.if_contains("meta");
     if (rows == nullptr || !rows->is_array() || meta == nullptr || !meta->is_object()) {
         return detail::protocol_error(r.status, "credentials answer without rows/meta");
     }
