@@ -24,6 +24,8 @@ set(EXSDK_SDK_SOURCES
   src/woox/responses.cpp
   src/woox/signer.cpp
   src/woox/stream_protocol.cpp
+  src/ws/plain_ws_layer.cpp
+  src/ws/tls_ws_layer.cpp
   src/ws/websocket_connection.cpp
 )
 list(TRANSFORM EXSDK_SDK_SOURCES PREPEND "${CMAKE_CURRENT_LIST_DIR}/")
