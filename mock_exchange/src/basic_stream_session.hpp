@@ -7,6 +7,10 @@
 //          (listenKeyExpired, then 1000);
 //   both:  the closing handshake's deadline (write_timeout), after which the socket is cut.
 // A manual clock therefore fires all of them exactly when advanced. Every BingX frame is gzip.
+// Included only by stream_session.cpp (plain sockets) and stream_session_tls.cpp, each
+// instantiating the session once, so the two compile in parallel.
+#pragma once
+
 #include "stream_session.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
@@ -19,7 +23,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -31,11 +34,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using boost::system::error_code;
 
-bool is_websocket_upgrade(const upgrade_request& req) {
-    return websocket::is_upgrade(req);
-}
-
-namespace {
+namespace ws_session {
 
 using std::chrono::milliseconds;
 
@@ -472,18 +471,6 @@ asio::awaitable<void> run(shared_state& st, std::shared_ptr<stream_record> rec, 
     co_await s->run(req);
 }
 
-} // namespace
-
-asio::awaitable<void> run_stream_session(shared_state& st, std::shared_ptr<stream_record> rec,
-                                         asio::ip::tcp::socket& stream,
-                                         const upgrade_request& req) {
-    return run(st, std::move(rec), stream, req);
-}
-
-asio::awaitable<void> run_stream_session(shared_state& st, std::shared_ptr<stream_record> rec,
-                                         asio::ssl::stream<asio::ip::tcp::socket>& stream,
-                                         const upgrade_request& req) {
-    return run(st, std::move(rec), stream, req);
-}
+} // namespace ws_session
 
 } // namespace exsdk::mock::detail

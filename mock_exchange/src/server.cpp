@@ -12,7 +12,7 @@
 //
 // Websocket seam: after a request is read, an upgrade request (beast::websocket::is_upgrade)
 // for a stream path (/v3/private, /market, /swap-market) is admitted or refused by the stream
-// hub (streams.hpp); an admitted one is handed to the websocket session (stream_session.cpp),
+// hub (streams.hpp); an admitted one is handed to the websocket session (stream_session.hpp),
 // which takes the connection over. Every other request goes to the router.
 #include "router.hpp"
 #include "state.hpp"

@@ -1,7 +1,7 @@
 // The websocket account streams without I/O: which paths upgrade, who may connect, the registry
 // of open sockets (subscriptions, per-IP counts), the mailboxes through which other threads talk
 // to a socket (pushes, key events, admin drops, reset), and the sans-io handling of client frames.
-// The I/O half is stream_session.cpp (the only Beast websocket file).
+// The I/O half is basic_stream_session.hpp (the only Beast websocket code).
 //
 // Threads: the registry has its own mutex (lock order: shared_state::mutex -> stream_hub's ->
 // a mailbox's). Everything a socket does runs on the server's executor; other threads only put
