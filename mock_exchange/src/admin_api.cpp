@@ -60,6 +60,23 @@ std::optional<std::int64_t> int_field(const json::value& v) {
     return std::nullopt;
 }
 
+/// Member `name` of the object at `at` as a string; std::invalid_argument naming it otherwise.
+std::string string_member(const json::value& x, const std::string& at, const std::string& name) {
+    if (!x.is_string()) {
+        throw std::invalid_argument(at + "." + name + ": must be a string");
+    }
+    return std::string(x.get_string());
+}
+
+/// Member `name` of the object at `at` as an integer; std::invalid_argument naming it otherwise.
+std::int64_t integer_member(const json::value& x, const std::string& at, const std::string& name) {
+    auto n = int_field(x);
+    if (!n) {
+        throw std::invalid_argument(at + "." + name + ": must be an integer");
+    }
+    return *n;
+}
+
 // ---- clock --------------------------------------------------------------------------------
 
 void clock_state(response& res, shared_state& st) {
@@ -119,19 +136,8 @@ fault parse_fault(const json::value& v, const std::string& at) {
     for (const auto& kv : v.get_object()) {
         const std::string name(kv.key());
         const auto& x = kv.value();
-        auto str = [&]() -> std::string {
-            if (!x.is_string()) {
-                throw std::invalid_argument(at + "." + name + ": must be a string");
-            }
-            return std::string(x.get_string());
-        };
-        auto num = [&]() -> std::int64_t {
-            auto n = int_field(x);
-            if (!n) {
-                throw std::invalid_argument(at + "." + name + ": must be an integer");
-            }
-            return *n;
-        };
+        auto str = [&] { return string_member(x, at, name); };
+        auto num = [&] { return integer_member(x, at, name); };
         if (name == "exchange") {
             f.exchange = str();
         } else if (name == "method") {
@@ -343,12 +349,7 @@ stream_push parse_event(const json::value& v, std::string_view raw, const std::s
     for (const auto& kv : v.get_object()) {
         const std::string name(kv.key());
         const auto& x = kv.value();
-        auto str = [&]() -> std::string {
-            if (!x.is_string()) {
-                throw std::invalid_argument(at + "." + name + ": must be a string");
-            }
-            return std::string(x.get_string());
-        };
+        auto str = [&] { return string_member(x, at, name); };
         if (name == "exchange") {
             p.exchange = str();
         } else if (name == "apiKey") {
