@@ -53,7 +53,7 @@ public:
     session(shared_state& st, std::shared_ptr<stream_record> rec, Stream& s)
         : st_(st), clock_(st.clock), rec_(std::move(rec)),
           woox_(rec_->kind == stream_kind::woox_private), ws_(s),
-          timer_(ws_.get_executor(), clock_), key_expires_ms_(0) {}
+          timer_(ws_.get_executor(), clock_) {}
 
     asio::awaitable<void> run(const upgrade_request& req);
 
@@ -406,7 +406,7 @@ private:
     clock::time_point last_pong_{};     ///< BingX: the last valid pong (or the connect)
     clock::time_point next_ping_{};
     clock::time_point close_deadline_{};
-    std::int64_t key_expires_ms_;
+    std::int64_t key_expires_ms_ = 0;
     ping_tracker pings_;
 
     bool waiting_ = false;

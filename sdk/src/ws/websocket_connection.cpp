@@ -30,8 +30,8 @@ struct websocket_connection::impl {
     boost::beast::flat_buffer buffer;
     bool open = false;
 
-    impl(asio::any_io_executor e, const tls_config& t, std::shared_ptr<clock> c)
-        : ex(std::move(e)), clk(c ? std::move(c) : system_clock()), tls(t), read_deadline(ex, clk),
+    impl(asio::any_io_executor e, tls_config t, const std::shared_ptr<clock>& c)
+        : ex(std::move(e)), clk(c ? c : system_clock()), tls(std::move(t)), read_deadline(ex, clk),
           write_deadline(ex, clk) {}
 
     asio::awaitable<result<void>> connect(const base_url& url, std::string target,

@@ -75,7 +75,7 @@ struct config {
     /// is closed.
     std::size_t max_body_bytes = 1 << 20;
     /// Request header block limit (431, then close).
-    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_header_bytes = std::size_t{16} * 1024;
 
     /// Connection timeouts, on `clock` (a manual clock only fires them when advanced):
     std::chrono::milliseconds idle_timeout = 60s;   ///< waiting for a request's first byte
