@@ -229,6 +229,44 @@ TEST(bingx_session, a_404_on_extend_rotates_the_key) {
     r.stop();
 }
 
+TEST(bingx_session, a_dropped_socket_checks_its_key_and_reconnects_with_it) {
+    mock_env env;
+    exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());
+    exsdk::bingx::listen_key_session session(rest, bingx_session_cfg(env));
+    running r(env, session);
+    ASSERT_TRUE(r.wait_connected());
+    const std::string key = session.listen_key();
+    EXPECT_EQ(env.mock().drop_streams("bingx"), 1u);
+    ASSERT_TRUE(r.wait_connected(2));
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(session.extends(), 1u); // the check: the key survived
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_EQ(r.count(session_status::key_rotated), 0u);
+    EXPECT_EQ(env.mock().push_event(push("bingx", bingx_key, "ACCOUNT_UPDATE", R"({"a":{}})")), 1u);
+    r.stop();
+}
+
+TEST(bingx_session, a_key_deleted_elsewhere_is_replaced_without_a_refused_connect) {
+    mock_env env;
+    exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());
+    exsdk::bingx::listen_key_session session(rest, bingx_session_cfg(env));
+    running r(env, session);
+    ASSERT_TRUE(r.wait_connected());
+    const std::string key = session.listen_key();
+    ASSERT_TRUE(env.run(rest.delete_listen_key(key))); // the mock closes the socket (1000)
+    ASSERT_TRUE(r.wait_connected(2));
+    EXPECT_NE(session.listen_key(), key);
+    EXPECT_EQ(session.stats().keys_created, 2u);
+    ASSERT_EQ(r.count(session_status::key_rotated), 1u);
+    EXPECT_EQ(r.count(session_status::reconnecting), 1u); // one backoff, not two
+    // The PUT after the lost socket found the key gone: the stream never saw it again.
+    for (const auto& e : env.mock().journal()) {
+        EXPECT_FALSE(e.kind == "stream_connect" && e.http_status != 101) << e.target;
+    }
+    EXPECT_EQ(env.mock().push_event(push("bingx", bingx_key, "ACCOUNT_UPDATE", R"({"a":{}})")), 1u);
+    r.stop();
+}
+
 TEST(bingx_session, a_key_that_lapses_is_replaced_after_listen_key_expired) {
     mock_env env;
     exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());

@@ -76,12 +76,15 @@ struct listen_key_session::impl {
     }
 
     asio::awaitable<result<void>> loop() {
-        bool rotating = false;
+        bool rotating = false;    // the key lapsed while connected: replace it, no backoff
+        const char* why_new = ""; // why the previous key was dropped (key_rotated's text)
         for (;;) {
-            // 1. A key, kept extended even while no socket is up.
+            // 1. A key, kept extended even while no socket is up (and checked after a lost
+            //    socket: a key deleted elsewhere is replaced before any futile reconnect).
             bool cancelled = false;
             if (!co_await extend_if_due(cancelled)) {
                 key.reset();
+                why_new = "the previous key is gone (404 on extend)";
             }
             if (cancelled) {
                 co_return error(errc::cancelled, "the session was cancelled");
@@ -103,9 +106,7 @@ struct listen_key_session::impl {
                 ++core.stats().keys_created;
                 next_extend = clk()->now() + cfg.extend_interval;
                 if (replaced) {
-                    core.push_status(session_status::key_rotated,
-                                     rotating ? "the previous key lapsed"
-                                              : "the previous key was refused");
+                    core.push_status(session_status::key_rotated, why_new);
                 }
                 rotating = false;
             }
@@ -125,6 +126,7 @@ struct listen_key_session::impl {
                 }
                 if (up.error().is(errc::unauthorized) || up.error().is(errc::not_found)) {
                     key.reset(); // refused: the server no longer knows this key
+                    why_new = "the previous key was refused by the stream";
                 }
                 if (!co_await core.backoff()) {
                     co_return error(errc::cancelled, "the session was cancelled");
@@ -140,6 +142,7 @@ struct listen_key_session::impl {
                     core.push_event(std::move(*ev));
                     if (expired) {
                         rotating = true;
+                        why_new = "the previous key lapsed (listenKeyExpired)";
                         break; // nothing more flows on this socket
                     }
                     continue;
@@ -147,6 +150,7 @@ struct listen_key_session::impl {
                 if (ev.error().is(errc::timeout) && stream.is_open()) {
                     if (!co_await extend_if_due(cancelled)) {
                         rotating = true;
+                        why_new = "the previous key is gone (404 on extend)";
                         break;
                     }
                     if (cancelled) {
@@ -158,6 +162,7 @@ struct listen_key_session::impl {
                     co_return ev.error();
                 }
                 core.on_disconnected(ev.error().message, false);
+                next_extend = clk()->now(); // check the key before reconnecting with it
                 break;
             }
             if (rotating) {

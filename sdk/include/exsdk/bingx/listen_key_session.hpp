@@ -4,9 +4,11 @@
 // woox::listen_key_session for the calling pattern). run() owns: generate a listen key (through
 // the client's rate limiters) -> connect (spot: subscribe) -> keep alive (answer the server's
 // pings; PUT every 30 min, also while disconnected, so the key never lapses) -> rotate on a 404
-// from PUT or a listenKeyExpired event -> reconnect with backoff -> resubscribe, and DELETE the
-// key when it stops. A PUT answer carries no key and the key never changes on extend. run()
-// returns errc::cancelled when cancelled, or the error when the credentials cannot work.
+// from PUT or a listenKeyExpired event -> reconnect with backoff (a PUT first checks that the
+// key survived the lost socket: one deleted elsewhere is replaced, not reconnected with) ->
+// resubscribe, and DELETE the key when it stops. A PUT answer carries no key and the key never
+// changes on extend. run() returns errc::cancelled when cancelled, or the error when the
+// credentials cannot work.
 // Use from the client's strand; the client must outlive the session.
 #pragma once
 
