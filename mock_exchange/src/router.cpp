@@ -5,6 +5,8 @@
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/woox/protocol.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <mutex>
 
 namespace exsdk::mock::detail {
@@ -31,6 +33,15 @@ void neutral(response& res, unsigned status, std::string_view message) {
 void not_found(response& res) {
     neutral(res, 404,
             "Not Found: the mock exchange serves /v3/ (WOO X), /openApi/ (BingX) and /__admin/");
+}
+
+/// The exchange code an injected answer carries (`{"code":N,...}`), for the journal; else 0.
+std::int64_t code_in(std::string_view body) {
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(body, ec);
+    const auto* o = ec ? nullptr : v.if_object();
+    const auto* c = o != nullptr ? o->if_contains("code") : nullptr;
+    return c != nullptr && c->is_int64() ? c->get_int64() : 0;
 }
 
 } // namespace
@@ -85,6 +96,7 @@ decision router::route(const request& req, response& res) {
         res.status = static_cast<unsigned>(f->status);
         res.body = f->body;
         res.content_type = f->body.empty() ? std::string_view{} : "application/json";
+        res.code = code_in(f->body);
         {
             std::unique_lock lock(st_.mutex);
             journal(lock, req, &res, a, "respond");

@@ -183,6 +183,7 @@ TEST_F(admin_test, respond_fault_for_the_next_k_matching_requests) {
     ASSERT_EQ(j.size(), 5u);
     EXPECT_EQ(j[2].fault, "respond");
     EXPECT_EQ(j[2].http_status, 503);
+    EXPECT_EQ(j[2].code, -1000); // the code the injected body carries
     EXPECT_EQ(j[4].fault, "");
     EXPECT_EQ(parse_json(admin("GET", "/__admin/faults").body).at("faults").as_array().size(), 0u);
 }
