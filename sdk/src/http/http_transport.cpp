@@ -124,7 +124,7 @@ struct http_transport::impl {
     // Connection permits: max_connections of them. Waiting for one is FIFO and cancellable.
     async_semaphore permits;
     // Idle keep-alive connections, most recently used last (reused first: the warmest).
-    std::vector<std::shared_ptr<connection>> idle;
+    std::vector<std::unique_ptr<connection>> idle;
     // Request deadlines: one sweeper timer for the whole transport, armed only while requests
     // are in flight. Under load it stays armed and costs nothing per request; a sequential
     // client pays one arm and one cancel per request (a timer race per read and write used to
@@ -148,14 +148,14 @@ struct http_transport::impl {
 
     // Ends a request: a reusable connection goes back to the idle stack, then the permit is
     // returned (waking the first waiter, if any).
-    void release(std::shared_ptr<connection> c) {
+    void release(std::unique_ptr<connection> c) {
         if (c) {
             idle.push_back(std::move(c));
         }
         permits.release();
     }
 
-    void discard(std::shared_ptr<connection>& c) {
+    void discard(std::unique_ptr<connection>& c) {
         if (c) {
             c->close();
             c.reset();
@@ -274,7 +274,7 @@ struct http_transport::impl {
                 }
             }
             // From here a permit is ours: every path returns it exactly once (release()).
-            std::shared_ptr<connection> c;
+            std::unique_ptr<connection> c;
             while (!idle.empty() && !c) {
                 c = std::move(idle.back());
                 idle.pop_back();
@@ -284,7 +284,7 @@ struct http_transport::impl {
             }
             const bool reused = c != nullptr;
             if (!c) {
-                c = std::make_shared<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
+                c = std::make_unique<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
                 ++open;
                 if (auto ec = co_await connect(*c); ec) {
                     discard(c);

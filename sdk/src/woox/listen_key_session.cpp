@@ -2,13 +2,9 @@
 
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
+#include <exsdk/woox/protocol.hpp>
 
 namespace exsdk::woox {
-
-namespace {
-// WOO X closes the sockets of a replaced, expired or revoked key with this websocket close code.
-constexpr std::int64_t policy_violation_close = 1008;
-} // namespace
 
 struct listen_key_session::impl {
     client& rest;
@@ -112,7 +108,7 @@ struct listen_key_session::impl {
                 if (ev.error().is(errc::cancelled) && stream.is_open()) {
                     co_return ev.error(); // run() itself was cancelled
                 }
-                if (ev.error().exchange_code == policy_violation_close) {
+                if (ev.error().exchange_code == protocol::key_gone_close_code) {
                     key.reset(); // replaced, expired or revoked: reconnecting with it is futile
                 }
                 core.on_disconnected(ev.error().message, false);

@@ -137,6 +137,9 @@ inline constexpr std::string_view body_too_large = "Request body is too large.";
 namespace exsdk::woox::protocol {
 /// The authKey travels in the upgrade's query: /v3/private?key=<authKey>.
 inline constexpr std::string_view stream_key_param = "key";
+/// The websocket close code of a socket whose key was replaced, expired or revoked (policy
+/// violation): reconnecting with that key is futile.
+inline constexpr std::int64_t key_gone_close_code = 1008;
 } // namespace exsdk::woox::protocol
 namespace exsdk::woox::protocol::message {
 /// Upgrade refused: unknown, expired, replaced or missing key (HTTP 401, code -1002).
