@@ -390,6 +390,15 @@ void post_events(const request& req, response& res, shared_state& st) {
         return fail(res, 400, "body is not valid JSON: " + ec.message());
     }
     std::vector<std::pair<resolved_push, stream_push>> events;
+    // Parses and resolves one event; errors are prefixed with `at` ("event", "events[i]").
+    auto add = [&](const json::value& value, std::string_view raw, const std::string& at) {
+        auto p = parse_event(value, raw, at);
+        try {
+            events.emplace_back(resolve_push(st, p), std::move(p));
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(at + ": " + e.what());
+        }
+    };
     try {
         if (v.is_array()) {
             const auto& arr = v.get_array();
@@ -398,21 +407,10 @@ void post_events(const request& req, response& res, shared_state& st) {
                 throw std::invalid_argument("events: could not split the array");
             }
             for (std::size_t i = 0; i < arr.size(); ++i) {
-                const std::string at = "events[" + std::to_string(i) + "]";
-                auto p = parse_event(arr[i], raws[i], at);
-                try {
-                    events.emplace_back(resolve_push(st, p), std::move(p));
-                } catch (const std::invalid_argument& e) {
-                    throw std::invalid_argument(at + ": " + e.what());
-                }
+                add(arr[i], raws[i], "events[" + std::to_string(i) + "]");
             }
         } else {
-            auto p = parse_event(v, req.body, "event");
-            try {
-                events.emplace_back(resolve_push(st, p), std::move(p));
-            } catch (const std::invalid_argument& e) {
-                throw std::invalid_argument(std::string("event: ") + e.what());
-            }
+            add(v, req.body, "event");
         }
     } catch (const std::invalid_argument& e) {
         return fail(res, 400, e.what());

@@ -4,7 +4,8 @@
 // can close the sockets of a key that was replaced, deleted or revoked.
 //
 // Not thread-safe by itself: it lives in the shared state under its one mutex; shared_state
-// offers the locked entry points (lookup_listen_key, watch_listen_key, unwatch_listen_key).
+// offers the locked entry points (lookup_listen_key, unwatch_listen_key). Watches are added
+// with the state lock already held (stream_hub::admit calls listen_keys.watch directly).
 #pragma once
 
 #include <chrono>

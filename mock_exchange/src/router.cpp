@@ -125,14 +125,7 @@ void router::handle(const request& req, response& res, std::string_view fault_no
         // Out of memory or a bug: answer the exchange's internal error, keep serving.
         res.clear();
         if (a == area::woox) {
-            res.json(woox::protocol::http_status(woox::protocol::code::unknown));
-            res.code = static_cast<std::int64_t>(woox::protocol::code::unknown);
-            json_writer(res.body)
-                .raw(R"({"success":false,"code":)")
-                .num(res.code)
-                .raw(R"(,"message":)")
-                .str(woox::protocol::message::unknown)
-                .raw("}");
+            woox_error(res, woox::protocol::code::unknown, woox::protocol::message::unknown);
         } else {
             neutral(res, 500, "internal error");
         }
@@ -176,13 +169,7 @@ void router::journal(std::unique_lock<std::mutex>& lock, const request& req, con
     e.http_status = res != nullptr ? static_cast<int>(res->status) : 0;
     e.code = res != nullptr ? res->code : 0;
     e.fault = fault_note;
-    if (!st_.cfg.on_request) {
-        st_.record(std::move(e));
-        return;
-    }
-    st_.record(e);
-    lock.unlock(); // the observer runs outside the lock
-    st_.cfg.on_request(e);
+    st_.publish(lock, std::move(e));
 }
 
 } // namespace exsdk::mock::detail

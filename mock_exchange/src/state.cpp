@@ -74,6 +74,16 @@ void shared_state::record(journal_entry e) {
     journal.push_back(std::move(e));
 }
 
+void shared_state::publish(std::unique_lock<std::mutex>& lock, journal_entry e) {
+    if (!cfg.on_request) {
+        record(std::move(e));
+        return;
+    }
+    record(e);
+    lock.unlock(); // the observer runs outside the lock
+    cfg.on_request(e);
+}
+
 std::optional<fault> shared_state::take_fault(std::string_view exchange, std::string_view method,
                                               std::string_view path) {
     for (auto it = faults.begin(); it != faults.end(); ++it) {
@@ -118,12 +128,6 @@ std::optional<listen_key_info> shared_state::lookup_listen_key(venue v, std::str
         return *info;
     }
     return std::nullopt;
-}
-
-std::uint64_t shared_state::watch_listen_key(venue v, std::string_view key,
-                                             listen_key_registry::watcher w) {
-    std::lock_guard lock(mutex);
-    return listen_keys.watch(v, key, std::move(w));
 }
 
 void shared_state::unwatch_listen_key(std::uint64_t id) {

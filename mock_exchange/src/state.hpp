@@ -111,6 +111,9 @@ public:
 
     /// Appends to the journal (bounded by cfg.journal_capacity).
     void record(journal_entry e);
+    /// Records `e` under `lock` (which must hold `mutex`), then, when cfg.on_request is set,
+    /// unlocks and calls the observer outside the lock. Without an observer `lock` stays held.
+    void publish(std::unique_lock<std::mutex>& lock, journal_entry e);
     /// The first pending fault matching the request, with its count consumed.
     std::optional<fault> take_fault(std::string_view exchange, std::string_view method,
                                     std::string_view path);
@@ -122,7 +125,6 @@ public:
 
     // ----- thread-safe (lock inside): for the websocket half -------------------------------
     std::optional<listen_key_info> lookup_listen_key(venue v, std::string_view key);
-    std::uint64_t watch_listen_key(venue v, std::string_view key, listen_key_registry::watcher w);
     void unwatch_listen_key(std::uint64_t id);
 };
 

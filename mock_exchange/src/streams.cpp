@@ -1,3 +1,4 @@
+#include "exchange_api.hpp"
 #include "json_writer.hpp"
 #include "query.hpp"
 #include "state.hpp"
@@ -156,17 +157,13 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         res.status = status;
         res.close = true;
         if (v == venue::woox) {
-            const auto c = status == 429 ? woox::protocol::code::too_many_requests
-                                         : woox::protocol::code::unauthorized;
-            res.json(status);
-            res.code = static_cast<std::int64_t>(c);
-            json_writer(res.body)
-                .raw(R"({"success":false,"code":)")
-                .num(res.code)
-                .raw(R"(,"message":)")
-                .str(status == 429 ? woox::protocol::message::stream_too_many_sockets
-                                   : woox::protocol::message::stream_key_invalid)
-                .raw("}");
+            const bool busy = status == 429;
+            woox_error(res,
+                       busy ? woox::protocol::code::too_many_requests
+                            : woox::protocol::code::unauthorized,
+                       busy ? woox::protocol::message::stream_too_many_sockets
+                            : woox::protocol::message::stream_key_invalid,
+                       status);
         }
         // BingX: an empty body (404 unknown key, 429 too many sockets).
     };
@@ -227,13 +224,7 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         e.code = res.code;
     }
     e.time_ms = now;
-    if (st.cfg.journal_capacity != 0) {
-        st.record(e);
-    }
-    lock.unlock();
-    if (st.cfg.on_request) {
-        st.cfg.on_request(e);
-    }
+    st.publish(lock, std::move(e));
     return rec;
 }
 
@@ -469,13 +460,7 @@ void record_stream(shared_state& st, journal_entry e) {
         return;
     }
     std::unique_lock lock(st.mutex);
-    if (!st.cfg.on_request) {
-        st.record(std::move(e));
-        return;
-    }
-    st.record(e);
-    lock.unlock();
-    st.cfg.on_request(e);
+    st.publish(lock, std::move(e));
 }
 
 journal_entry stream_entry(const shared_state& st, const stream_record& r, std::string_view kind) {

@@ -21,16 +21,17 @@
 #include <array>
 
 namespace exsdk::mock::detail {
-namespace {
 
-namespace p = woox::protocol;
-
-void error(response& res, p::code c, std::string_view message, unsigned status = 0) {
-    res.json(status != 0 ? status : p::http_status(c));
+void woox_error(response& res, woox::protocol::code c, std::string_view message, unsigned status) {
+    res.json(status != 0 ? status : woox::protocol::http_status(c));
     res.code = static_cast<std::int64_t>(c);
     json_writer w(res.body);
     w.raw(R"({"success":false,"code":)").num(res.code).raw(R"(,"message":)").str(message).raw("}");
 }
+
+namespace {
+
+namespace p = woox::protocol;
 
 /// `{"success":true,"data":` ... the caller writes data ... `,"timestamp":ms}` via finish().
 json_writer begin_success(response& res) {
@@ -44,7 +45,7 @@ void finish_success(json_writer& w, std::int64_t now_ms) {
 }
 
 void method_not_allowed(response& res, std::string_view allow) {
-    error(res, p::code::unknown, p::message::method_not_allowed, 405);
+    woox_error(res, p::code::unknown, p::message::method_not_allowed, 405);
     res.add_header("Allow", std::string(allow));
 }
 
@@ -87,7 +88,7 @@ void credentials(const request& req, response& res, shared_state& st, const key_
                  std::int64_t now_ms) {
     thread_local std::vector<query_param> params;
     if (!split_query(req.target, params)) {
-        return error(res, p::code::invalid_parameter, p::message::invalid_parameter);
+        return woox_error(res, p::code::invalid_parameter, p::message::invalid_parameter);
     }
     std::int64_t page = p::default_page;
     std::int64_t size = p::default_page_size;
@@ -97,12 +98,12 @@ void credentials(const request& req, response& res, shared_state& st, const key_
         const bool is_page = q.key == "page";
         const bool is_size = q.key == "size";
         if (!is_page && !is_size) {
-            return error(res, p::code::unknown_parameter, p::message::unknown_parameter);
+            return woox_error(res, p::code::unknown_parameter, p::message::unknown_parameter);
         }
         bool& seen = is_page ? seen_page : seen_size;
         const std::int64_t v = parse_non_negative(q.value);
         if (seen || v < 1 || (is_size && v > p::max_page_size)) {
-            return error(res, p::code::invalid_parameter, p::message::invalid_parameter);
+            return woox_error(res, p::code::invalid_parameter, p::message::invalid_parameter);
         }
         seen = true;
         (is_page ? page : size) = v;
@@ -148,7 +149,7 @@ std::int64_t parse_13_digits(std::string_view ts) noexcept {
 } // namespace
 
 void woox_body_too_large(response& res) {
-    error(res, p::code::invalid_parameter, p::message::body_too_large, 413);
+    woox_error(res, p::code::invalid_parameter, p::message::body_too_large, 413);
     res.close = true;
 }
 
@@ -175,7 +176,7 @@ void handle_woox(const request& req, response& res, shared_state& st) {
         finish_success(w, st.clock->wall_ms());
         return;
     } else {
-        return error(res, p::code::not_found, p::message::path_not_found, 404);
+        return woox_error(res, p::code::not_found, p::message::path_not_found, 404);
     }
 
     // 3. Credentials present, key known.
@@ -184,35 +185,35 @@ void handle_woox(const request& req, response& res, shared_state& st) {
     const auto signature = req.header(p::signature_header);
     if (!api_key || !ts_text || !signature || api_key->empty() || ts_text->empty() ||
         signature->empty()) {
-        return error(res, p::code::unauthorized, p::message::missing_auth_headers);
+        return woox_error(res, p::code::unauthorized, p::message::missing_auth_headers);
     }
     const key_record* key = st.accounts->find(venue::woox, *api_key);
     if (key == nullptr) {
-        return error(res, p::code::unauthorized, p::message::unauthorized);
+        return woox_error(res, p::code::unauthorized, p::message::unauthorized);
     }
     // 4. Timestamp format.
     const std::int64_t ts = parse_13_digits(*ts_text);
     if (ts < 0) {
-        return error(res, p::code::unauthorized, p::message::malformed_timestamp);
+        return woox_error(res, p::code::unauthorized, p::message::malformed_timestamp);
     }
     // 5. Signature over the raw bytes: timestamp + METHOD + path_with_query + body.
     std::array<char, hmac_sha256::hex_size> expected{};
     key->signer.sign_hex({*ts_text, req.method, req.target, req.body}, expected);
     if (!hex_equal_constant_time(std::string_view(expected.data(), expected.size()), *signature)) {
-        return error(res, p::code::invalid_signature, p::message::invalid_signature);
+        return woox_error(res, p::code::invalid_signature, p::message::invalid_signature);
     }
     // 6. Timestamp window.
     const std::int64_t now_ms = st.clock->wall_ms();
     const std::int64_t skew = now_ms > ts ? now_ms - ts : ts - now_ms;
     if (skew > st.cfg.woox_timestamp_window.count()) {
-        return error(res, p::code::unauthorized, p::message::stale_timestamp);
+        return woox_error(res, p::code::unauthorized, p::message::stale_timestamp);
     }
     // 7. IP whitelist. 8. READ permission.
     if (!key->ip_allowed(req.peer)) {
-        return error(res, p::code::unauthorized, p::message::ip_not_allowed);
+        return woox_error(res, p::code::unauthorized, p::message::ip_not_allowed);
     }
     if (!key->can_read) {
-        return error(res, p::code::unauthorized, p::message::permission_denied);
+        return woox_error(res, p::code::unauthorized, p::message::permission_denied);
     }
     // 9. Rate limit: per account and endpoint, authenticated requests only.
     if (st.cfg.limits.enabled) {
@@ -221,16 +222,16 @@ void handle_woox(const request& req, response& res, shared_state& st) {
         auto& window = st.woox_windows[key->account_id][ep == endpoint::woox_listen_key ? 0 : 1];
         const auto now = st.clock->now();
         if (!window.admits(now, limit)) {
-            return error(res, p::code::too_many_requests, p::message::too_many_requests);
+            return woox_error(res, p::code::too_many_requests, p::message::too_many_requests);
         }
         window.record(now);
     }
     // 10. Parameters, 11. handler.
     if (ep == endpoint::woox_listen_key) {
         if (auto bad = check_listen_key_body(req.body)) {
-            return error(res, *bad,
-                         *bad == p::code::unknown_parameter ? p::message::unknown_parameter
-                                                            : p::message::invalid_parameter);
+            return woox_error(res, *bad,
+                              *bad == p::code::unknown_parameter ? p::message::unknown_parameter
+                                                                 : p::message::invalid_parameter);
         }
         return listen_key(res, st, *key, now_ms);
     }
