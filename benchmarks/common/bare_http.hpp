@@ -6,8 +6,12 @@
 
 #include "bench_util.hpp"
 
+#include <exsdk/hmac_sha256.hpp>
+
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -18,6 +22,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -72,18 +77,19 @@ inline fixed_request make_request(call c, std::string_view host, std::int64_t ts
         r.method = "POST";
         r.target = "/v3/account/listenKey";
         r.body = R"({"type":"WEBSOCKET"})";
-        r.headers = {
-            {"Content-Type", "application/json"},
-            {"x-api-key", std::string(woox_key)},
-            {"x-api-timestamp", tss},
-            {"x-api-signature", hmac_sha256_hex(woox_secret, tss + r.method + r.target + r.body)}};
+        r.headers = {{"Content-Type", "application/json"},
+                     {"x-api-key", std::string(woox_key)},
+                     {"x-api-timestamp", tss},
+                     {"x-api-signature",
+                      exsdk::hmac_sha256(woox_secret).sign_hex({tss, r.method, r.target, r.body})}};
         break;
     case call::woox_credentials:
         r.method = "GET";
         r.target = "/v3/account/credentials?page=1&size=25";
         r.headers = {{"x-api-key", std::string(woox_key)},
                      {"x-api-timestamp", tss},
-                     {"x-api-signature", hmac_sha256_hex(woox_secret, tss + r.method + r.target)}};
+                     {"x-api-signature",
+                      exsdk::hmac_sha256(woox_secret).sign_hex({tss, r.method, r.target})}};
         break;
     case call::woox_system_info:
         r.method = "GET";
@@ -96,7 +102,7 @@ inline fixed_request make_request(call c, std::string_view host, std::int64_t ts
                             ? "timestamp=" + tss
                             : "listenKey=" + std::string(listen_key) + "&timestamp=" + tss;
         r.target = "/openApi/user/auth/userDataStream?" + q +
-                   "&signature=" + hmac_sha256_hex(bingx_secret, q);
+                   "&signature=" + exsdk::hmac_sha256(bingx_secret).sign_hex({q});
         r.headers = {{"X-BX-APIKEY", std::string(bingx_key)}};
         break;
     }
@@ -141,6 +147,24 @@ inline std::string bingx_key_of(std::string_view body) {
 /// "http://127.0.0.1:PORT" -> port (the mock and the bare server bind 127.0.0.1).
 inline std::uint16_t port_of(std::string_view url) {
     return static_cast<std::uint16_t>(std::stoi(std::string(url.substr(url.rfind(':') + 1))));
+}
+
+/// Runs `body` on `ioc` to completion; returns the exception's text, or "".
+template <class Body>
+std::string run_on(asio::io_context& ioc, Body body) {
+    std::string failure;
+    asio::co_spawn(ioc, std::move(body), [&](const std::exception_ptr& e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                failure = ex.what();
+            }
+        }
+    });
+    ioc.restart();
+    ioc.run();
+    return failure;
 }
 
 /// One keep-alive connection, plain or TLS.

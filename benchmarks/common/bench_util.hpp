@@ -1,10 +1,7 @@
 // Small helpers shared by the benchmark programs: clocks (wall, thread and process CPU), heap and
-// peak-RSS accounting, percentiles, the demo credentials, a one-shot HMAC for building fixed
-// ("bare") requests, and a tiny JSON object writer. Header-only, no Beast.
+// peak-RSS accounting, percentiles, the demo credentials and a tiny JSON object writer.
+// Header-only, no Beast.
 #pragma once
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <chrono>
@@ -99,22 +96,6 @@ inline double percentile(std::vector<double>& v, double q) {
     std::sort(v.begin(), v.end());
     const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
     return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
-// --- signing for fixed requests (not timed) -----------------------------------------------
-inline std::string hmac_sha256_hex(std::string_view key, std::string_view msg) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(2 * len);
-    for (unsigned i = 0; i < len; ++i) {
-        hex.push_back(digits[out[i] >> 4]);
-        hex.push_back(digits[out[i] & 15]);
-    }
-    return hex;
 }
 
 // --- a flat JSON object, one line -----------------------------------------------------------

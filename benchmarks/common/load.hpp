@@ -14,9 +14,12 @@
 #include <array>
 #include <cstdlib>
 #include <functional>
+#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace bench {
 
@@ -95,7 +98,6 @@ inline phase_result run_phase(boost::asio::io_context& ioc, std::string_view cli
 /// Common flags: --url URL --cycles N --warmup N --concurrency N
 struct load_options {
     std::string url;
-    std::string ca_file;
     std::size_t cycles = 2000;
     std::size_t warmup = 200;
     std::size_t concurrency = 16;
@@ -103,6 +105,22 @@ struct load_options {
 
 inline std::size_t to_size(const char* s) {
     return static_cast<std::size_t>(std::stoull(s));
+}
+
+/// Applies `flag` `value` if `flag` is one of the common flags; false if it is not.
+inline bool load_flag(load_options& o, std::string_view flag, const char* value) {
+    if (flag == "--url") {
+        o.url = value;
+    } else if (flag == "--cycles") {
+        o.cycles = to_size(value);
+    } else if (flag == "--warmup") {
+        o.warmup = to_size(value);
+    } else if (flag == "--concurrency") {
+        o.concurrency = to_size(value);
+    } else {
+        return false;
+    }
+    return true;
 }
 
 /// Prints the process line (peak RSS) and returns the exit code: 1 if any phase failed.
@@ -124,6 +142,16 @@ inline int finish(std::string_view client, std::initializer_list<phase_result> p
         }
     }
     return errors == 0 ? 0 : 1;
+}
+
+/// The whole run: a warm-up phase (not printed), a sequential phase, a concurrent phase, then the
+/// process line. Returns the exit code (see finish).
+inline int run_load(boost::asio::io_context& ioc, std::string_view client, const load_options& o,
+                    const call_fn& fn) {
+    run_phase(ioc, client, "warmup", o.warmup, 1, fn, false);
+    const auto seq = run_phase(ioc, client, "seq", o.cycles, 1, fn);
+    const auto conc = run_phase(ioc, client, "concurrent", o.cycles, o.concurrency, fn);
+    return finish(client, {seq, conc});
 }
 
 } // namespace bench

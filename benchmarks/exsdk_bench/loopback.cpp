@@ -18,7 +18,6 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
-#include <exception>
 #include <optional>
 
 namespace bench {
@@ -37,24 +36,6 @@ exsdk::mock::config mock_config(bool tls) {
     c.bingx_default_recv_window = 24h;
     c.seed = 1;
     return c;
-}
-
-/// Runs `body` on `ioc` to completion; returns the exception's text, or "".
-template <class Body>
-std::string run_on(asio::io_context& ioc, Body body) {
-    std::string failure;
-    asio::co_spawn(ioc, std::move(body), [&](const std::exception_ptr& e) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                failure = ex.what();
-            }
-        }
-    });
-    ioc.restart();
-    ioc.run();
-    return failure;
 }
 
 // The bare round trip plus what the SDK's transport adds around each I/O operation: an
@@ -288,9 +269,10 @@ void register_loopback(const options& o) {
              row{"round_trip/bingx_extend/plain", call::bingx_extend, false, 20000},
          }) {
         constexpr std::int64_t block = 50;
-        benchmark::RegisterBenchmark(
-            r.name,
-            [what = r.what, tls = r.tls](benchmark::State& s) { BM_round_trip(s, what, tls, 50); })
+        benchmark::RegisterBenchmark(r.name,
+                                     [what = r.what, tls = r.tls](benchmark::State& s) {
+                                         BM_round_trip(s, what, tls, block);
+                                     })
             ->Iterations(o.smoke ? 4 * block : r.pairs)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();

@@ -69,15 +69,10 @@ int run(int argc, char** argv) {
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view k = argv[i];
         const char* v = argv[i + 1];
-        if (k == "--url") {
-            o.url = v;
-        } else if (k == "--cycles") {
-            o.cycles = to_size(v);
-        } else if (k == "--warmup") {
-            o.warmup = to_size(v);
-        } else if (k == "--concurrency") {
-            o.concurrency = to_size(v);
-        } else if (k == "--capture") {
+        if (load_flag(o, k, v)) {
+            continue;
+        }
+        if (k == "--capture") {
             capture = v;
         } else if (k == "--wrk-script") {
             wrk_script = v;
@@ -97,20 +92,8 @@ int run(int argc, char** argv) {
     for (std::size_t i = 0; i < std::max<std::size_t>(o.concurrency, 1); ++i) {
         workers.push_back(std::make_unique<worker_state>(ioc.get_executor(), port));
     }
-    std::string failure;
     auto spawn = [&](asio::awaitable<void> a) {
-        asio::co_spawn(ioc, std::move(a), [&](const std::exception_ptr& e) {
-            if (e) {
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    failure = ex.what();
-                }
-            }
-        });
-        ioc.restart();
-        ioc.run();
-        if (!failure.empty()) {
+        if (std::string failure = run_on(ioc, std::move(a)); !failure.empty()) {
             throw std::runtime_error(failure);
         }
     };
@@ -167,10 +150,7 @@ int run(int argc, char** argv) {
         co_return is_success(c, status, w.body) ? std::string()
                                                 : "HTTP " + std::to_string(status) + " " + w.body;
     };
-    run_phase(ioc, "bare", "warmup", o.warmup, 1, fn, false);
-    const auto seq = run_phase(ioc, "bare", "seq", o.cycles, 1, fn);
-    const auto conc = run_phase(ioc, "bare", "concurrent", o.cycles, o.concurrency, fn);
-    return finish("bare", {seq, conc});
+    return run_load(ioc, "bare", o, fn);
 }
 
 } // namespace

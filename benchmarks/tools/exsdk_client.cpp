@@ -15,16 +15,7 @@ int run(int argc, char** argv) {
     load_options o;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view k = argv[i];
-        const char* v = argv[i + 1];
-        if (k == "--url") {
-            o.url = v;
-        } else if (k == "--cycles") {
-            o.cycles = to_size(v);
-        } else if (k == "--warmup") {
-            o.warmup = to_size(v);
-        } else if (k == "--concurrency") {
-            o.concurrency = to_size(v);
-        } else {
+        if (!load_flag(o, k, argv[i + 1])) {
             throw std::invalid_argument("unknown flag " + std::string(k));
         }
     }
@@ -38,10 +29,7 @@ int run(int argc, char** argv) {
     auto fn = [&](std::size_t worker, call c) -> asio::awaitable<std::string> {
         co_return co_await sdk_call(clients, c, keys[worker]);
     };
-    run_phase(ioc, "exsdk", "warmup", o.warmup, 1, fn, false);
-    const auto seq = run_phase(ioc, "exsdk", "seq", o.cycles, 1, fn);
-    const auto conc = run_phase(ioc, "exsdk", "concurrent", o.cycles, o.concurrency, fn);
-    return finish("exsdk", {seq, conc});
+    return run_load(ioc, "exsdk", o, fn);
 }
 
 } // namespace
