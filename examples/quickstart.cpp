@@ -17,6 +17,7 @@
 #include <exsdk/mock/stream_push.hpp>
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
+#include <exsdk/woox/protocol.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -205,7 +206,8 @@ private:
              "so an engine knows when to re-sync from REST. The mock pushes a balance event, "
              "then drops the socket.");
         exsdk::woox::session_config cfg;
-        cfg.stream.url = "ws" + opts_.woox_url.substr(opts_.woox_url.find(':')) + "/v3/private";
+        cfg.stream.url = "ws" + opts_.woox_url.substr(opts_.woox_url.find(':')) +
+                         std::string(exsdk::woox::protocol::private_stream_path);
         cfg.topics = {"balance"};
         exsdk::woox::listen_key_session session(woox, cfg);
         asio::cancellation_signal stop;
@@ -369,14 +371,7 @@ private:
             }
         }
         std::sort(arrivals.begin(), arrivals.end());
-        std::size_t max_in_window = 0;
-        for (std::size_t i = 0; i < arrivals.size(); ++i) {
-            std::size_t j = i;
-            while (j < arrivals.size() && arrivals[j] - arrivals[i] < 1000) {
-                ++j;
-            }
-            max_in_window = std::max(max_in_window, j - i);
-        }
+        const std::size_t most_in_window = ex::max_in_window(arrivals, 1000);
         if (arrivals.size() >= 2) {
             // Average rate over the burst's windows: n starts spread over (last - first) + 1 s.
             const double span = static_cast<double>(arrivals.back() - arrivals.front()) / 1000.0;
@@ -384,11 +379,11 @@ private:
             std::snprintf(line, sizeof line,
                           "mock journal: %zu requests, at most %zu in any 1 s window, average "
                           "%.2f/s = %.0f%% of the 2/s limit (the limiter keeps a 1%% margin)",
-                          arrivals.size(), max_in_window, rate, 100.0 * rate / 2.0);
+                          arrivals.size(), most_in_window, rate, 100.0 * rate / 2.0);
             say(line);
         }
         say("mock journal: " + std::to_string(refused) + " answers with code 100410");
-        if (refused != 0 || max_in_window > 2 || ok != static_cast<std::size_t>(n)) {
+        if (refused != 0 || most_in_window > 2 || ok != static_cast<std::size_t>(n)) {
             fail("the burst was not paced within the limit");
         }
     }

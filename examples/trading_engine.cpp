@@ -232,20 +232,6 @@ private:
     exsdk::clock::time_point start_ = clk_->now();
 };
 
-// At most how many of `times` (ms) fall in any window of `window_ms`.
-std::size_t max_in_window(std::vector<std::int64_t> times, std::int64_t window_ms) {
-    std::sort(times.begin(), times.end());
-    std::size_t best = 0;
-    std::size_t j = 0;
-    for (std::size_t i = 0; i < times.size(); ++i) {
-        while (times[i] - times[j] >= window_ms) {
-            ++j;
-        }
-        best = std::max(best, i - j + 1);
-    }
-    return best;
-}
-
 void report(const char* name, const tally& t, exsdk::clock::duration elapsed, std::size_t limit,
             std::chrono::milliseconds window) {
     // Paced calls start in bursts of `limit` per window, so the fair average counts the last
@@ -316,8 +302,8 @@ int main(int argc, char** argv) {
             refused += (j.code == 100410 || j.code == -1003) ? 1 : 0;
             (j.exchange == "woox" ? woox_times : bingx_times).push_back(j.time_ms);
         }
-        const auto w = max_in_window(woox_times, 60000);
-        const auto b = max_in_window(bingx_times, 1000);
+        const auto w = ex::max_in_window(woox_times, 60000);
+        const auto b = ex::max_in_window(bingx_times, 1000);
         std::cout << "Mock journal: " << woox_times.size() << " WOO X and " << bingx_times.size()
                   << " BingX requests; at most " << w << " WOO X requests in any 60 s (limit 10), "
                   << b << " BingX requests in any 1 s (limit 2); " << refused

@@ -547,6 +547,16 @@ std::string redact(std::string text, std::span<const std::string> secrets) {
     return text;
 }
 
+std::vector<std::string> split_commas(std::string_view text) {
+    std::vector<std::string> pieces;
+    for (std::size_t start = 0; start <= text.size();) {
+        const auto end = std::min(text.find(',', start), text.size());
+        pieces.emplace_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return pieces;
+}
+
 std::vector<std::string> known_secrets(std::span<const std::string_view> args,
                                        const env_lookup& env) {
     std::vector<std::string> out;

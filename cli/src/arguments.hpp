@@ -72,6 +72,9 @@ inline constexpr std::size_t min_redacted_size = 6;
 /// characters) in `text` with "***".
 std::string redact(std::string text, std::span<const std::string> secrets);
 
+/// Splits `text` at every comma, keeping empty pieces ("a,,b" -> {"a", "", "b"}; "" -> {""}).
+std::vector<std::string> split_commas(std::string_view text);
+
 /// The secrets the process knows of (values of --secret, EXSDK_*_SECRET), for redact().
 std::vector<std::string> known_secrets(std::span<const std::string_view> args,
                                        const env_lookup& env);

@@ -57,17 +57,11 @@ constexpr std::array bingx_stream_options{
 
 std::string validate_woox_stream(const invocation& inv) {
     if (auto topics = inv.options.text("--topics")) {
-        std::size_t count = 0;
-        std::size_t start = 0;
-        while (start <= topics->size()) {
-            const auto end = std::min(topics->find(',', start), topics->size());
-            if (end == start) {
-                return "--topics takes comma-separated topic names, none of them empty";
-            }
-            ++count;
-            start = end + 1;
+        const auto names = split_commas(*topics);
+        if (std::ranges::any_of(names, [](const std::string& n) { return n.empty(); })) {
+            return "--topics takes comma-separated topic names, none of them empty";
         }
-        if (count > 10) {
+        if (names.size() > 10) {
             return "--topics takes at most 10 topics (WOO X's limit per command)";
         }
     }

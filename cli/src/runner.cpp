@@ -21,7 +21,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <deque>
@@ -178,13 +177,6 @@ public:
             line[k] = std::move(v);
         }
         write_line(line);
-    }
-
-    /// TLS settings for streams: the same CA as the REST calls.
-    tls_config tls() const {
-        tls_config t;
-        t.ca_file = inv_.globals.ca_file;
-        return t;
     }
 
 private:
@@ -469,14 +461,9 @@ void start_command(session& s) {
         woox::session_config cfg;
         cfg.stream.url = stream_url(inv, woox::protocol::private_stream_path,
                                     woox::protocol::private_stream_url);
-        cfg.stream.tls = s.tls();
+        cfg.stream.tls = c.get_config().tls; // the same CA as the REST calls
         if (auto topics = inv.options.text("--topics")) {
-            cfg.topics.clear();
-            for (std::size_t start = 0; start <= topics->size();) {
-                const auto end = std::min(topics->find(',', start), topics->size());
-                cfg.topics.push_back(topics->substr(start, end - start));
-                start = end + 1;
-            }
+            cfg.topics = split_commas(*topics);
         }
         auto ses = std::make_shared<woox::listen_key_session>(c, cfg); // throws on a bad URL
         s.start_calls(
@@ -498,7 +485,7 @@ void start_command(session& s) {
             stream_url(inv, bingx::protocol::spot_stream_path, bingx::protocol::spot_stream_url);
         cfg.stream.swap_url =
             stream_url(inv, bingx::protocol::swap_stream_path, bingx::protocol::swap_stream_url);
-        cfg.stream.tls = s.tls();
+        cfg.stream.tls = c.get_config().tls; // the same CA as the REST calls
         auto ses = std::make_shared<bingx::listen_key_session>(c, cfg);
         s.start_calls(
             [&s, ses]() {

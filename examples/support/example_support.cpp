@@ -116,6 +116,19 @@ std::string shorten(std::string_view key, std::size_t n) {
     return std::string(key.substr(0, n)) + "...";
 }
 
+std::size_t max_in_window(std::vector<std::int64_t> times, std::int64_t window_ms) {
+    std::sort(times.begin(), times.end());
+    std::size_t best = 0;
+    std::size_t j = 0;
+    for (std::size_t i = 0; i < times.size(); ++i) {
+        while (times[i] - times[j] >= window_ms) {
+            ++j;
+        }
+        best = std::max(best, i - j + 1);
+    }
+    return best;
+}
+
 bool run_until(boost::asio::io_context& ioc, const std::shared_ptr<clock>& clk,
                const std::function<bool()>& done) {
     manual_clock* manual = clk->scheduler();

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace exsdk::examples {
 
@@ -53,6 +54,10 @@ std::string format_time(clock::wall_time t);
 /// The first `n` characters of a listen key followed by "...": examples never print whole
 /// listen keys (they grant access to the account's private streams).
 std::string shorten(std::string_view key, std::size_t n = 8);
+
+/// At most how many of `times` (ms, in any order) fall in any half-open window
+/// [t, t + window_ms) of `window_ms` > 0.
+std::size_t max_in_window(std::vector<std::int64_t> times, std::int64_t window_ms);
 
 /// Runs `ioc` until `done()`: with a manual clock in virtual time (run what is ready, then jump
 /// to the next timer deadline), otherwise in real time. Returns done().
