@@ -2,6 +2,8 @@
 #include <exsdk/detail/pending_handler.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
@@ -14,16 +16,20 @@ pending_handler::pending_handler(boost::asio::any_io_executor ex, handler_type h
       handler(std::move(h)) {}
 
 void pending_handler::complete(boost::system::error_code ec) && {
-    auto ex = work;
-    boost::asio::post(ex, [self = std::move(*this), ec]() mutable {
-        auto slot = boost::asio::get_associated_cancellation_slot(self.handler);
-        if (slot.is_connected()) {
-            slot.clear();
-        }
-        auto h = std::move(self.handler);
-        self.work = {}; // release the work guard before the continuation runs
-        std::move(h)(ec);
-    });
+    // Posted through `work` (the I/O object's executor) and run on the handler's own associated
+    // executor (a coroutine's strand, say), as Asio's own operations do.
+    auto work_ex = work;
+    auto handler_ex = boost::asio::get_associated_executor(handler, work_ex);
+    boost::asio::post(
+        work_ex, boost::asio::bind_executor(handler_ex, [self = std::move(*this), ec]() mutable {
+            auto slot = boost::asio::get_associated_cancellation_slot(self.handler);
+            if (slot.is_connected()) {
+                slot.clear();
+            }
+            auto h = std::move(self.handler);
+            self.work = {}; // release the work guard before the continuation runs
+            std::move(h)(ec);
+        }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // A parked completion handler: what exsdk's own async operations (manual-clock waits, the
 // connection semaphore) keep while an operation is pending. complete() posts the handler to its
-// executor with the result, after disconnecting its cancellation slot.
+// associated executor with the result, after disconnecting its cancellation slot.
 #pragma once
 
 #include <boost/asio/any_completion_handler.hpp>
