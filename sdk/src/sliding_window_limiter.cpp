@@ -1,8 +1,11 @@
+#include "detail/spawn.hpp"
+
 #include <exsdk/error.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
 #include <exsdk/timer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -24,7 +27,7 @@ clock::duration default_margin(rate_limit limit) {
 // Locks a set of limiters in address order (deadlock-free), skipping nulls and duplicates.
 class limiter_set_lock {
 public:
-    static constexpr std::size_t max_limiters = 8;
+    static constexpr std::size_t max_limiters = sliding_window_limiter::max_limiters_per_call;
 
     explicit limiter_set_lock(std::span<sliding_window_limiter* const> limiters) {
         for (auto* l : limiters) {
@@ -55,13 +58,19 @@ public:
 
     std::span<sliding_window_limiter* const> limiters() const { return {set_.data(), size_}; }
 
-    // Reserves the earliest start that fits every limiter; returns it.
-    clock::time_point reserve(clock::time_point now) {
+    // The earliest start that fits every limiter.
+    clock::time_point earliest(clock::time_point now) {
         clock::time_point t = now;
         for (auto* l : limiters()) {
             l->prune_locked(now);
             t = std::max(t, l->earliest_locked(now));
         }
+        return t;
+    }
+
+    // Reserves the earliest start that fits every limiter; returns it.
+    clock::time_point reserve(clock::time_point now) {
+        const clock::time_point t = earliest(now);
         for (auto* l : limiters()) {
             l->starts_.push_back(t);
         }
@@ -137,46 +146,58 @@ void sliding_window_limiter::release_locked(clock::time_point reservation) {
 
 asio::awaitable<boost::system::error_code> sliding_window_limiter::acquire() {
     // The common case, a free slot, costs one lock, one clock read and no timer.
-    const auto now = clock_->now();
-    clock::time_point start{};
     {
         std::lock_guard lock(mutex_);
+        const auto now = clock_->now();
         prune_locked(now);
-        start = earliest_locked(now);
-        starts_.push_back(start);
+        if (earliest_locked(now) <= now) {
+            starts_.push_back(now);
+            co_return boost::system::error_code{};
+        }
     }
-    if (start <= now) {
-        co_return boost::system::error_code{};
-    }
-    sliding_window_limiter* self = this;
-    co_return co_await wait_for(std::span<sliding_window_limiter* const>(&self, 1), start);
+    co_return co_await wait_for(limiter_array{this}, 1);
 }
 
 asio::awaitable<boost::system::error_code>
 sliding_window_limiter::acquire_all(std::span<sliding_window_limiter* const> limiters) {
-    clock::time_point start{};
+    limiter_array set{};
+    std::size_t n = 0;
     {
         limiter_set_lock lock(limiters);
         if (lock.limiters().empty()) {
             co_return boost::system::error_code{};
         }
         const auto now = lock.limiters()[0]->clock_->now();
-        start = lock.reserve(now);
-        if (start <= now) {
+        if (lock.earliest(now) <= now) {
+            lock.reserve(now);
             co_return boost::system::error_code{}; // fast path: no timer at all
         }
+        n = lock.limiters().size();
+        std::copy_n(lock.limiters().begin(), n, set.begin());
     }
-    co_return co_await wait_for(limiters, start);
+    co_return co_await wait_for(set, n);
+}
+
+asio::awaitable<boost::system::error_code> sliding_window_limiter::wait_for(limiter_array set,
+                                                                            std::size_t n) {
+    // The wait runs as its own coroutine, on a strand over the caller's executor: what it needs
+    // (no exception on cancellation) it sets in its own frame, never in the caller's coroutine;
+    // the caller's cancellation reaches it on that strand, whatever thread emits it. The
+    // reservation is made inside it, so a caller that throws before it starts leaves none.
+    auto strand = asio::make_strand(co_await asio::this_coro::executor);
+    co_return co_await detail::spawn(strand, reserve_and_wait(set, n), asio::use_awaitable);
 }
 
 asio::awaitable<boost::system::error_code>
-sliding_window_limiter::wait_for(std::span<sliding_window_limiter* const> limiters,
-                                 clock::time_point start) {
+sliding_window_limiter::reserve_and_wait(limiter_array set, std::size_t n) {
     co_await asio::this_coro::throw_if_cancelled(false);
+    const std::span<sliding_window_limiter* const> limiters(set.data(), n);
     std::shared_ptr<clock> clk;
+    clock::time_point start{};
     {
         limiter_set_lock lock(limiters);
         clk = lock.limiters()[0]->clock_;
+        start = lock.reserve(clk->now());
     }
     timer t(co_await asio::this_coro::executor, clk);
     for (;;) {

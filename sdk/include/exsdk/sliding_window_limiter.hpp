@@ -12,9 +12,11 @@
 //
 // Limiters are thread-safe (a mutex per limiter, held for a few instructions), so one limiter can
 // be shared by every client of an account or, for BingX's IP group, by every client in the
-// process. Cancelling a waiting acquire (Asio per-operation cancellation) releases its
-// reservation: the calls queued behind it keep their times, so the slot is not handed on, but the
-// limit is never exceeded.
+// process, and acquire() may be awaited from coroutines on any executor and thread. A waiting
+// call waits in a coroutine of its own on the caller's executor (so it resumes there and leaves
+// the caller's cancellation settings alone). Cancelling a waiting acquire (Asio per-operation
+// cancellation) releases its reservation: the calls queued behind it keep their times, so the
+// slot is not handed on, but the limit is never exceeded.
 #pragma once
 
 #include <exsdk/clock.hpp>
@@ -24,6 +26,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <array>
 #include <cstddef>
 #include <deque>
 #include <initializer_list>
@@ -35,6 +38,8 @@ namespace exsdk {
 
 class sliding_window_limiter {
 public:
+    /// acquire_all() takes at most this many distinct limiters (std::invalid_argument beyond).
+    static constexpr std::size_t max_limiters_per_call = 8;
     /// Default safety margin: this fraction of the window is added to it.
     static constexpr double default_margin_fraction = 0.01;
 
@@ -76,9 +81,12 @@ public:
 
 private:
     friend class limiter_set_lock;
-    // The slow path: waits until `start` (reserved in every one of `limiters`).
-    static asio::awaitable<boost::system::error_code>
-    wait_for(std::span<sliding_window_limiter* const> limiters, clock::time_point start);
+    // The slow path: reserves the earliest start in every one of the first `n` limiters of
+    // `set` (distinct, non-null) and waits for it.
+    using limiter_array = std::array<sliding_window_limiter*, max_limiters_per_call>;
+    static asio::awaitable<boost::system::error_code> wait_for(limiter_array set, std::size_t n);
+    static asio::awaitable<boost::system::error_code> reserve_and_wait(limiter_array set,
+                                                                       std::size_t n);
     clock::time_point earliest_locked(clock::time_point now) const;
     void prune_locked(clock::time_point now);
     void release_locked(clock::time_point reservation);
