@@ -1,3 +1,4 @@
+#include "detail/object_strand.hpp"
 #include "detail/stream_core.hpp"
 
 #include <exsdk/bingx/account_stream.hpp>
@@ -5,6 +6,7 @@
 #include <exsdk/gzip.hpp>
 #include <exsdk/hex.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
@@ -81,24 +83,30 @@ struct account_stream::impl final : core_base {
         (void)co_await self->send(std::move(pong)); // a failure surfaces in the reader
     }
 
-    asio::awaitable<result<void>> connect(market m, std::string_view listen_key) {
-        const auto& ep = m == market::spot ? spot : swap;
+    // The bodies of the public calls, run on the strand (each holds the impl alive).
+
+    static asio::awaitable<result<void>> connect(std::shared_ptr<impl> self, market m,
+                                                 std::string listen_key) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        const auto& ep = m == market::spot ? self->spot : self->swap;
         std::string target = ep.path;
         target += "?listenKey=";
         target += boost::urls::encode(listen_key, boost::urls::unreserved_chars);
-        co_return co_await open(ep.base, std::move(target));
+        co_return co_await self->open(ep.base, std::move(target));
     }
 
-    asio::awaitable<result<void>> subscribe(std::string_view data_type) {
+    static asio::awaitable<result<void>> subscribe(std::shared_ptr<impl> self,
+                                                   std::string data_type) {
+        co_await asio::this_coro::throw_if_cancelled(false);
         std::array<unsigned char, 16> raw{};
         for (std::size_t i = 0; i < raw.size(); i += 8) {
-            const auto v = ids();
+            const auto v = self->ids();
             for (std::size_t b = 0; b < 8; ++b) {
                 raw[i + b] = static_cast<unsigned char>(v >> (8 * b));
             }
         }
         const std::string id = to_hex(raw);
-        auto ack = co_await command(id, stream_protocol::subscribe_command(id, data_type));
+        auto ack = co_await self->command(id, stream_protocol::subscribe_command(id, data_type));
         if (!ack) {
             co_return ack.error();
         }
@@ -109,6 +117,17 @@ struct account_stream::impl final : core_base {
         }
         co_return result<void>{};
     }
+
+    static asio::awaitable<result<stream_event>> next(std::shared_ptr<impl> self,
+                                                      std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->events().pop(deadline);
+    }
+
+    static asio::awaitable<void> close(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_await self->core_base::close();
+    }
 };
 
 account_stream::account_stream(asio::any_io_executor ex, stream_config cfg)
@@ -116,33 +135,26 @@ account_stream::account_stream(asio::any_io_executor ex, stream_config cfg)
 
 account_stream::~account_stream() {
     if (impl_) {
-        impl_->abort();
+        // On the strand: the reader and the calls in flight see the abort there.
+        asio::dispatch(impl_->strand(), [self = impl_] { self->abort(); });
     }
 }
 
 asio::awaitable<result<void>> account_stream::connect(market m, std::string_view listen_key) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->connect(m, listen_key);
+    return detail::on_strand(impl_->strand(), impl::connect(impl_, m, std::string(listen_key)));
 }
 
 asio::awaitable<result<void>> account_stream::subscribe(std::string_view data_type) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->subscribe(data_type);
+    return detail::on_strand(impl_->strand(), impl::subscribe(impl_, std::string(data_type)));
 }
 
 asio::awaitable<result<stream_event>>
 account_stream::next(std::optional<clock::time_point> deadline) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->events().pop(deadline);
+    return detail::on_strand(impl_->strand(), impl::next(impl_, deadline));
 }
 
 asio::awaitable<void> account_stream::close() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_await self->close();
+    return detail::on_strand(impl_->strand(), impl::close(impl_));
 }
 
 bool account_stream::is_open() const {

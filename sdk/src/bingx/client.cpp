@@ -1,4 +1,5 @@
 #include "detail/client_core.hpp"
+#include "detail/object_strand.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/ip_group.hpp>
@@ -45,6 +46,8 @@ enum method_index : std::size_t { post_index = 0, put_index = 1, delete_index = 
 } // namespace
 
 struct client::impl {
+    asio::any_io_executor user_executor;
+    detail::object_strand strand; // every member below is used on it only (see object_strand.hpp)
     config cfg;
     detail::base_url url;
     detail::client_core core;
@@ -55,15 +58,16 @@ struct client::impl {
     std::array<sliding_window_limiter*, 3> endpoint_limiters{};
 
     impl(asio::any_io_executor ex, config c)
-        : cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
-          core(ex, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
+        : user_executor(std::move(ex)), strand(detail::make_object_strand(user_executor)),
+          cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
+          core(strand, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
                cfg.clock ? cfg.clock : system_clock()),
           signer(cfg.credentials) {
         cfg.clock = core.get_clock();
         if (cfg.limits.enabled) {
             setup_limits();
         }
-        core.set_server_time([this]() { return server_time(); });
+        core.set_server_time([this]() { return fetch_server_time(); });
     }
 
     void setup_limits() {
@@ -107,7 +111,8 @@ struct client::impl {
         return cfg.recv_window->count();
     }
 
-    asio::awaitable<result<clock::wall_time>> server_time() {
+    // One unsigned server-time request (also the clock sync's probe).
+    asio::awaitable<result<clock::wall_time>> fetch_server_time() {
         auto answer = co_await core.transport().send(requests::server_time());
         if (!answer) {
             co_return answer.error();
@@ -115,25 +120,61 @@ struct client::impl {
         co_return responses::parse_server_time(*answer);
     }
 
-    asio::awaitable<result<void>> key_call(method_index m, detail::http_request (*make)(),
-                                           std::string_view key) {
+    // The bodies of the public calls, run on the strand (each holds the impl alive).
+
+    static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
+                                                  detail::http_request (*make)(), std::string key) {
+        co_await asio::this_coro::throw_if_cancelled(false);
         if (!plausible_key(key)) {
             co_return error(errc::invalid_argument,
                             "listen key must be 1-256 characters of [A-Za-z0-9_-]");
         }
-        if (!signer.has_credentials()) {
+        if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
         const std::array<param, 1> params{param{protocol::listen_key_param, key}};
-        const auto limits = limits_for(m);
-        co_return co_await core.run<void>(
+        const auto limits = self->limits_for(m);
+        co_return co_await self->core.run<void>(
             limits,
             [&](std::int64_t ts) {
                 auto req = make();
-                signer.sign(req, protocol::user_data_stream_path, params, ts, recv_window_ms());
+                self->signer.sign(req, protocol::user_data_stream_path, params, ts,
+                                  self->recv_window_ms());
                 return req;
             },
             responses::parse_empty_success);
+    }
+
+    static asio::awaitable<result<listen_key>> generate_listen_key(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        if (!self->signer.has_credentials()) {
+            co_return missing_credentials();
+        }
+        const auto limits = self->limits_for(post_index);
+        auto key = co_await self->core.run<std::string>(
+            limits,
+            [&](std::int64_t ts) {
+                auto req = requests::generate_listen_key();
+                self->signer.sign(req, protocol::user_data_stream_path, {}, ts,
+                                  self->recv_window_ms());
+                return req;
+            },
+            responses::parse_listen_key);
+        if (!key) {
+            co_return key.error();
+        }
+        co_return listen_key{std::move(*key), from_epoch_ms(self->core.timestamp_ms()) +
+                                                  protocol::listen_key_lifetime};
+    }
+
+    static asio::awaitable<result<clock::wall_time>> server_time(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->fetch_server_time();
+    }
+
+    static asio::awaitable<result<void>> sync_clock(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->core.sync_clock();
     }
 };
 
@@ -144,46 +185,28 @@ client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
 
 asio::awaitable<result<listen_key>> client::generate_listen_key() {
-    auto self = impl_;
-    if (!self->signer.has_credentials()) {
-        co_return missing_credentials();
-    }
-    const auto limits = self->limits_for(post_index);
-    auto key = co_await self->core.run<std::string>(
-        limits,
-        [&](std::int64_t ts) {
-            auto req = requests::generate_listen_key();
-            self->signer.sign(req, protocol::user_data_stream_path, {}, ts, self->recv_window_ms());
-            return req;
-        },
-        responses::parse_listen_key);
-    if (!key) {
-        co_return key.error();
-    }
-    co_return listen_key{std::move(*key),
-                         from_epoch_ms(self->core.timestamp_ms()) + protocol::listen_key_lifetime};
+    return detail::on_strand(impl_->strand, impl::generate_listen_key(impl_));
 }
 
+// The key is copied into the call: the caller's string_view need not outlive the co_await.
 asio::awaitable<result<void>> client::extend_listen_key(std::string_view key) {
-    auto self = impl_;
-    co_return co_await self->key_call(put_index, requests::extend_listen_key, key);
+    return detail::on_strand(
+        impl_->strand,
+        impl::key_call(impl_, put_index, requests::extend_listen_key, std::string(key)));
 }
 
 asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
-    auto self = impl_;
-    co_return co_await self->key_call(delete_index, requests::delete_listen_key, key);
+    return detail::on_strand(
+        impl_->strand,
+        impl::key_call(impl_, delete_index, requests::delete_listen_key, std::string(key)));
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->server_time();
+    return detail::on_strand(impl_->strand, impl::server_time(impl_));
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->core.sync_clock();
+    return detail::on_strand(impl_->strand, impl::sync_clock(impl_));
 }
 
 clock::duration client::clock_offset() const {
@@ -193,7 +216,7 @@ const config& client::get_config() const {
     return impl_->cfg;
 }
 asio::any_io_executor client::get_executor() const {
-    return impl_->core.executor();
+    return impl_->user_executor;
 }
 
 } // namespace exsdk::bingx

@@ -5,51 +5,69 @@
 #include <exsdk/detail/with_deadline.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+
+#include <atomic>
 
 namespace exsdk::bingx {
 
 struct listen_key_session::impl {
-    client& rest;
+    client rest; // shares the caller's client (its state lives as long as the session needs it)
     session_config cfg;
     detail::session_core<stream_event> core;
-    account_stream stream;
+    account_stream stream; // on a strand over the session's: its calls from here run inline
     std::optional<std::string> key;
+    mutable std::mutex key_mutex;
+    std::string published_key; // *key, for listen_key() from any thread
     clock::time_point next_extend{};
-    std::size_t extends = 0;
+    std::atomic<std::size_t> extends{0};
 
     static session_config with_client_clock(session_config c, const client& rest) {
         c.stream.clock = rest.get_config().clock;
         return c;
     }
 
-    impl(client& r, session_config c)
-        : rest(r), cfg(with_client_clock(std::move(c), r)),
-          core(r.get_executor(), cfg.stream.clock, cfg.reconnect),
-          stream(r.get_executor(), cfg.stream) {}
+    impl(client r, session_config c)
+        : rest(std::move(r)), cfg(with_client_clock(std::move(c), rest)),
+          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect),
+          stream(core.executor(), cfg.stream) {}
+
+    void set_key(std::optional<std::string> k) {
+        key = std::move(k);
+        std::lock_guard lock(key_mutex);
+        published_key = key.value_or(std::string());
+    }
+
+    static asio::awaitable<result<session_update>> next(std::shared_ptr<impl> self,
+                                                        std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->core.updates().pop(deadline);
+    }
 
     const std::shared_ptr<clock>& clk() const { return core.get_clock(); }
 
-    asio::awaitable<result<void>> run() {
+    static asio::awaitable<result<void>> run(std::shared_ptr<impl> self) {
         co_await asio::this_coro::throw_if_cancelled(false);
-        auto ended = co_await loop();
-        co_await stream.close();
+        auto ended = co_await self->core.run_stoppable(self->loop());
+        co_await self->stream.close();
         co_await asio::this_coro::reset_cancellation_state();
-        co_await delete_key();
-        core.updates().close(ended ? error(errc::cancelled, "the session ended") : ended.error());
+        co_await self->delete_key();
+        self->core.updates().close(ended ? error(errc::cancelled, "the session ended")
+                                         : ended.error());
         co_return ended;
     }
 
     // DELETE on the way out, bounded: a stuck exchange must not hold shutdown.
     asio::awaitable<void> delete_key() {
         if (!key || !cfg.delete_on_shutdown) {
-            key.reset();
+            set_key(std::nullopt);
             co_return;
         }
         timer t(core.executor(), clk());
         t.expires_after(cfg.shutdown_timeout);
         (void)co_await detail::race_deadline(
             t, asio::co_spawn(core.executor(), rest.delete_listen_key(*key), asio::deferred));
-        key.reset();
+        set_key(std::nullopt);
     }
 
     // Extends when due. Returns false when the key is gone (404) and must be replaced; throws
@@ -76,6 +94,7 @@ struct listen_key_session::impl {
     }
 
     asio::awaitable<result<void>> loop() {
+        co_await asio::this_coro::throw_if_cancelled(false);
         bool rotating = false;    // the key lapsed while connected: replace it, no backoff
         const char* why_new = ""; // why the previous key was dropped (key_rotated's text)
         for (;;) {
@@ -83,7 +102,7 @@ struct listen_key_session::impl {
             //    socket: a key deleted elsewhere is replaced before any futile reconnect).
             bool cancelled = false;
             if (!co_await extend_if_due(cancelled)) {
-                key.reset();
+                set_key(std::nullopt);
                 why_new = "the previous key is gone (404 on extend)";
             }
             if (cancelled) {
@@ -102,8 +121,8 @@ struct listen_key_session::impl {
                     continue;
                 }
                 const bool replaced = core.stats().keys_created > 0;
-                key = std::move(generated->key);
-                ++core.stats().keys_created;
+                set_key(std::move(generated->key));
+                core.count(&session_counters::keys_created);
                 next_extend = clk()->now() + cfg.extend_interval;
                 if (replaced) {
                     core.push_status(session_status::key_rotated, why_new);
@@ -125,7 +144,7 @@ struct listen_key_session::impl {
                     co_return up.error();
                 }
                 if (up.error().is(errc::unauthorized) || up.error().is(errc::not_found)) {
-                    key.reset(); // refused: the server no longer knows this key
+                    set_key(std::nullopt); // refused: the server no longer knows this key
                     why_new = "the previous key was refused by the stream";
                 }
                 if (!co_await core.backoff()) {
@@ -166,7 +185,7 @@ struct listen_key_session::impl {
                 break;
             }
             if (rotating) {
-                key.reset();
+                set_key(std::nullopt);
                 co_await stream.close();
                 core.on_disconnected("the listen key lapsed", true);
                 continue;
@@ -179,32 +198,35 @@ struct listen_key_session::impl {
 };
 
 listen_key_session::listen_key_session(client& rest, session_config cfg)
-    : impl_(std::make_shared<impl>(rest, std::move(cfg))) {}
+    : impl_(std::make_shared<impl>(client(rest.impl_), std::move(cfg))) {}
 
-listen_key_session::~listen_key_session() = default;
+listen_key_session::~listen_key_session() {
+    if (impl_) {
+        // run() ends with errc::cancelled (deleting its key on the way out, bounded by
+        // shutdown_timeout); next() drains and then reports it.
+        asio::dispatch(impl_->core.strand(), [self = impl_] { self->core.stop(); });
+    }
+}
 
 asio::awaitable<result<void>> listen_key_session::run() {
-    auto self = impl_;
-    co_return co_await self->run();
+    return detail::on_strand(impl_->core.strand(), impl::run(impl_));
 }
 
 asio::awaitable<result<session_update>>
 listen_key_session::next(std::optional<clock::time_point> deadline) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->core.updates().pop(deadline);
+    return detail::on_strand(impl_->core.strand(), impl::next(impl_, deadline));
 }
 
-const std::string& listen_key_session::listen_key() const {
-    static const std::string none;
-    return impl_->key ? *impl_->key : none;
+std::string listen_key_session::listen_key() const {
+    std::lock_guard lock(impl_->key_mutex);
+    return impl_->published_key;
 }
 
 session_counters listen_key_session::stats() const {
     return impl_->core.stats();
 }
 std::size_t listen_key_session::extends() const {
-    return impl_->extends;
+    return impl_->extends.load();
 }
 
 } // namespace exsdk::bingx

@@ -1,6 +1,7 @@
 // A single-consumer FIFO of results for the streams (private to the SDK): producers push, the
 // consumer awaits pop() with an optional deadline. Once closed with an error, pop() drains what
-// is queued and then returns that error every time. Single strand.
+// is queued and then returns that error every time. Single strand; only size() may be read from
+// other threads.
 #pragma once
 
 #include <exsdk/clock.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <deque>
 #include <optional>
 
@@ -25,6 +27,7 @@ public:
 
     void push(T item) {
         queue_.push_back(std::move(item));
+        size_.store(queue_.size(), std::memory_order_relaxed);
         items_.release();
     }
 
@@ -42,7 +45,7 @@ public:
         }
     }
     bool is_closed() const noexcept { return closed_.has_value(); }
-    std::size_t size() const noexcept { return queue_.size(); }
+    std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
 
     asio::awaitable<result<T>> pop(std::optional<clock::time_point> deadline) {
         if (queue_.empty() && !closed_) {
@@ -69,6 +72,7 @@ public:
         if (!queue_.empty()) {
             T item = std::move(queue_.front());
             queue_.pop_front();
+            size_.store(queue_.size(), std::memory_order_relaxed);
             co_return item;
         }
         co_return *closed_;
@@ -76,7 +80,8 @@ public:
 
 private:
     std::deque<T> queue_;
-    async_semaphore items_; // one permit per queued item (+1 after close)
+    std::atomic<std::size_t> size_{0}; // queue_.size(), readable from any thread
+    async_semaphore items_;            // one permit per queued item (+1 after close)
     timer timer_;
     std::optional<error> closed_;
 };

@@ -1,11 +1,21 @@
-// What both listen-key sessions share (private to the SDK): the queue of updates for next(),
-// reconnect backoff with jitter, counters, and the rule for which errors end a session.
+// What both listen-key sessions share (private to the SDK): the session's strand, the queue of
+// updates for next(), reconnect backoff with jitter, counters, stopping run() when the session is
+// destroyed, and the rule for which errors end a session.
+//
+// Threads: everything runs on the session's strand (object_strand.hpp), except stats(), which
+// any thread may call.
 #pragma once
 
 #include "detail/event_queue.hpp"
+#include "detail/object_strand.hpp"
 
 #include <exsdk/session_update.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <mutex>
 #include <random>
 
 namespace exsdk::detail {
@@ -22,17 +32,56 @@ class session_core {
 public:
     using update = session_update<Event>;
 
-    session_core(asio::any_io_executor ex, std::shared_ptr<clock> clk, reconnect_policy policy)
-        : ex_(ex), clock_(std::move(clk)), policy_(policy), updates_(ex, clock_),
-          rng_(std::random_device{}()) {}
+    /// `ex` is the user's (the REST client's) executor; the session runs on a strand over it.
+    session_core(const asio::any_io_executor& ex, std::shared_ptr<clock> clk,
+                 reconnect_policy policy)
+        : strand_(make_object_strand(ex)), ex_(strand_), clock_(std::move(clk)), policy_(policy),
+          updates_(ex_, clock_), rng_(std::random_device{}()) {}
 
     event_queue<update>& updates() noexcept { return updates_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
+    const object_strand& strand() const noexcept { return strand_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
-    session_counters& stats() noexcept { return stats_; }
+
+    /// A snapshot of the counters; thread-safe.
+    session_counters stats() const {
+        std::lock_guard lock(stats_mutex_);
+        return stats_;
+    }
+    void count(std::size_t session_counters::*counter) {
+        std::lock_guard lock(stats_mutex_);
+        ++(stats_.*counter);
+    }
+
+    /// Runs the session's lifecycle `loop` to its end. Both the caller's cancellation (reaching
+    /// this coroutine's cancellation state) and stop() cancel it. Call from run()'s body.
+    asio::awaitable<result<void>> run_stoppable(asio::awaitable<result<void>> loop) {
+        if (stopping_) {
+            co_return error(errc::cancelled, "the session was destroyed");
+        }
+        // The caller's cancellation (if the caller can cancel at all) is forwarded to stop_.
+        asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
+        auto caller_slot = state.slot();
+        if (caller_slot.is_connected()) {
+            caller_slot.assign([this](asio::cancellation_type type) { stop_.emit(type); });
+        }
+        auto ended =
+            co_await spawn(strand_, std::move(loop),
+                           asio::bind_cancellation_slot(stop_.slot(), asio::use_awaitable));
+        if (caller_slot.is_connected()) {
+            caller_slot.clear();
+        }
+        co_return ended;
+    }
+
+    /// Ends run() (as if cancelled); used when the session is destroyed. On the strand.
+    void stop() {
+        stopping_ = true;
+        stop_.emit(asio::cancellation_type::terminal);
+    }
 
     void push_event(Event ev) {
-        ++stats_.events;
+        count(&session_counters::events);
         update u;
         u.status = session_status::event;
         u.event = std::move(ev);
@@ -48,11 +97,11 @@ public:
 
     /// A socket is up: "connected", then "gap" if an earlier one was lost.
     void on_connected() {
-        ++stats_.connects;
+        count(&session_counters::connects);
         failures_ = 0;
         push_status(session_status::connected);
         if (lost_at_) {
-            ++stats_.gaps;
+            count(&session_counters::gaps);
             update u;
             u.status = session_status::gap;
             u.outage = clock_->now() - *lost_at_;
@@ -65,7 +114,7 @@ public:
     /// The socket went away (for `why`, or a planned rotation when `planned`).
     void on_disconnected(const std::string& why, bool planned) {
         if (!planned) {
-            ++stats_.disconnects;
+            count(&session_counters::disconnects);
         }
         if (!lost_at_) {
             lost_at_ = clock_->now();
@@ -74,7 +123,7 @@ public:
     }
 
     /// Marks the session as not connected before its first socket (no gap to report).
-    bool ever_connected() const noexcept { return stats_.connects > 0; }
+    bool ever_connected() const { return stats().connects > 0; }
 
     /// Reports "reconnecting" and waits the next backoff (at least until `not_before`).
     /// Returns false when cancelled.
@@ -98,11 +147,15 @@ public:
     }
 
 private:
-    asio::any_io_executor ex_;
+    object_strand strand_;
+    asio::any_io_executor ex_; // strand_, type-erased
     std::shared_ptr<clock> clock_;
     reconnect_policy policy_;
     event_queue<update> updates_;
     std::mt19937_64 rng_;
+    asio::cancellation_signal stop_;
+    bool stopping_ = false;
+    mutable std::mutex stats_mutex_;
     session_counters stats_;
     std::size_t failures_ = 0;
     std::optional<clock::time_point> lost_at_;

@@ -6,9 +6,14 @@
 // Each connection is one `connection` object owned by its reader and heartbeat coroutines. They
 // stop when it is shut (socket closed, timer cancelled, `live` cleared), never through shared
 // cancellation slots, so a reconnect can never touch the previous connection's coroutines.
+//
+// Threads: everything here runs on the stream's own strand (object_strand.hpp); the public
+// stream classes hop onto it with on_strand(). Only connected() and the queue's size() may be
+// read from other threads (atomics).
 #pragma once
 
 #include "detail/event_queue.hpp"
+#include "detail/object_strand.hpp"
 
 #include <exsdk/detail/base_url.hpp>
 #include <exsdk/detail/websocket_connection.hpp>
@@ -16,6 +21,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,19 +38,22 @@ public:
         clock::duration command_timeout;
     };
 
-    stream_core(asio::any_io_executor ex, const tls_config& tls, std::shared_ptr<clock> clk,
+    /// `ex` is the user's executor; the stream runs on a strand over it.
+    stream_core(const asio::any_io_executor& ex, const tls_config& tls, std::shared_ptr<clock> clk,
                 timing t)
-        : ex_(std::move(ex)), tls_(tls), clock_(clk ? std::move(clk) : system_clock()), timing_(t),
-          events_(ex_, clock_) {
+        : strand_(make_object_strand(ex)), ex_(strand_), tls_(tls),
+          clock_(clk ? std::move(clk) : system_clock()), timing_(t), events_(ex_, clock_) {
         events_.close(error(errc::network, "the stream is not connected"));
     }
     stream_core(const stream_core&) = delete;
     stream_core& operator=(const stream_core&) = delete;
     virtual ~stream_core() = default;
 
+    const object_strand& strand() const noexcept { return strand_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
-    bool connected() const noexcept { return conn_ != nullptr; }
+    /// Thread-safe.
+    bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
     event_queue<Event>& events() noexcept { return events_; }
 
     asio::awaitable<result<void>> open(const base_url& url, std::string target) {
@@ -56,7 +65,7 @@ public:
         if (!r) {
             co_return r;
         }
-        conn_ = c;
+        set_connection(c);
         events_.reopen();
         auto self = this->shared_from_this();
         asio::co_spawn(ex_, reader(self, c), asio::detached);
@@ -110,7 +119,7 @@ public:
 
     /// Ends the current connection at once: pending commands and next() see `why`.
     void shut(const error& why) {
-        if (auto c = std::exchange(conn_, nullptr)) {
+        if (auto c = take_connection()) {
             c->stop();
             c->ws.abort();
         }
@@ -119,7 +128,7 @@ public:
 
     /// Sends a close frame (bounded) and ends the connection; next() then reports cancelled.
     asio::awaitable<void> close() {
-        if (auto c = std::exchange(conn_, nullptr)) {
+        if (auto c = take_connection()) {
             c->stop();
             fail_waiters(error(errc::cancelled, "the stream was closed"));
             co_await c->ws.close(std::chrono::seconds(1));
@@ -154,6 +163,15 @@ private:
         async_semaphore answered;
         std::optional<result<Ack>> outcome;
     };
+
+    void set_connection(std::shared_ptr<connection> c) {
+        conn_ = std::move(c);
+        connected_.store(conn_ != nullptr, std::memory_order_release);
+    }
+    std::shared_ptr<connection> take_connection() {
+        connected_.store(false, std::memory_order_release);
+        return std::exchange(conn_, nullptr);
+    }
 
     void fail_waiters(const error& why) {
         for (auto& [id, cmd] : pending_) {
@@ -196,13 +214,15 @@ private:
         }
     }
 
-    asio::any_io_executor ex_;
+    object_strand strand_;
+    asio::any_io_executor ex_; // strand_, type-erased (what timers and sockets take)
     tls_config tls_;
     std::shared_ptr<clock> clock_;
     timing timing_;
     event_queue<Event> events_;
     std::map<std::string, std::unique_ptr<pending_command>> pending_;
     std::shared_ptr<connection> conn_; // the current connection, if any
+    std::atomic<bool> connected_{false};
 };
 
 } // namespace exsdk::detail

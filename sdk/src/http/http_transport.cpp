@@ -6,6 +6,7 @@
 #include <exsdk/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <optional>
 #include <variant>
 
@@ -132,8 +134,8 @@ struct http_transport::impl {
     timer sweeper;
     bool sweeping = false;
     std::vector<connection*> in_flight;
-    std::size_t open = 0;
-    std::weak_ptr<impl> weak_self; // for the sweeper's handler
+    std::atomic<std::size_t> open{0}; // read by open_connections() from any thread
+    std::weak_ptr<impl> weak_self;    // for the sweeper's handler
 
     impl(asio::any_io_executor e, base_url u, const tls_config& tls, transport_config c,
          std::shared_ptr<clock> k)
@@ -333,7 +335,8 @@ http_transport::http_transport(asio::any_io_executor ex, base_url url, const tls
 
 http_transport::~http_transport() {
     if (impl_) {
-        impl_->close_idle();
+        // On the transport's executor (the client's strand), where the pool lives.
+        asio::dispatch(impl_->ex, [self = impl_] { self->close_idle(); });
     }
 }
 
@@ -347,7 +350,7 @@ void http_transport::close_idle() {
     impl_->close_idle();
 }
 std::size_t http_transport::open_connections() const {
-    return impl_->open;
+    return impl_->open.load(std::memory_order_relaxed);
 }
 const base_url& http_transport::url() const {
     return impl_->url;

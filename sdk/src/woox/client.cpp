@@ -1,4 +1,5 @@
 #include "detail/client_core.hpp"
+#include "detail/object_strand.hpp"
 
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/requests.hpp>
@@ -38,6 +39,8 @@ error missing_credentials() {
 } // namespace
 
 struct client::impl {
+    asio::any_io_executor user_executor;
+    detail::object_strand strand; // every member below is used on it only (see object_strand.hpp)
     config cfg;
     detail::client_core core;
     woox::signer signer;
@@ -45,8 +48,9 @@ struct client::impl {
     std::shared_ptr<sliding_window_limiter> credentials_limiter;
 
     impl(asio::any_io_executor ex, config c)
-        : cfg(std::move(c)),
-          core(ex, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
+        : user_executor(std::move(ex)), strand(detail::make_object_strand(user_executor)),
+          cfg(std::move(c)),
+          core(strand, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
                cfg.clock_sync, cfg.clock ? cfg.clock : system_clock()),
           signer(cfg.credentials),
           listen_key_limiter(make_limiter(cfg.limits.listen_key_limiter, cfg.limits.listen_key,
@@ -54,15 +58,89 @@ struct client::impl {
           credentials_limiter(make_limiter(cfg.limits.credentials_limiter, cfg.limits.credentials,
                                            cfg.limits.enabled, core.get_clock())) {
         cfg.clock = core.get_clock();
-        core.set_server_time([this]() { return server_time(); });
+        core.set_server_time([this]() { return fetch_server_time(); });
     }
 
-    asio::awaitable<result<clock::wall_time>> server_time() {
+    // One unsigned server-time request (also the clock sync's probe).
+    asio::awaitable<result<clock::wall_time>> fetch_server_time() {
         auto answer = co_await core.transport().send(requests::system_info());
         if (!answer) {
             co_return answer.error();
         }
         co_return responses::parse_system_info(*answer);
+    }
+
+    // The bodies of the public calls, run on the strand (each holds the impl alive).
+
+    static asio::awaitable<result<listen_key>> create_listen_key(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        if (!self->signer.has_credentials()) {
+            co_return missing_credentials();
+        }
+        std::array<sliding_window_limiter*, 1> limits{self->listen_key_limiter.get()};
+        co_return co_await self->core.run<listen_key>(
+            limits,
+            [&](std::int64_t ts) {
+                auto req = requests::create_listen_key();
+                self->signer.sign(req, ts);
+                return req;
+            },
+            responses::parse_listen_key);
+    }
+
+    static asio::awaitable<result<api_key_page>>
+    api_key_permissions(std::shared_ptr<impl> self, std::int64_t page, std::int64_t size) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        if (page < 1) {
+            co_return error(errc::invalid_argument, "page must be >= 1");
+        }
+        if (size < 1 || size > protocol::max_page_size) {
+            co_return error(errc::invalid_argument, "size must be between 1 and 1000");
+        }
+        if (!self->signer.has_credentials()) {
+            co_return missing_credentials();
+        }
+        std::array<sliding_window_limiter*, 1> limits{self->credentials_limiter.get()};
+        co_return co_await self->core.run<api_key_page>(
+            limits,
+            [&](std::int64_t ts) {
+                auto req = requests::api_key_permissions(page, size);
+                self->signer.sign(req, ts);
+                return req;
+            },
+            responses::parse_api_key_page);
+    }
+
+    static asio::awaitable<result<std::vector<api_key_permission>>>
+    all_api_key_permissions(std::shared_ptr<impl> self, std::int64_t page_size) {
+        std::vector<api_key_permission> all;
+        for (std::int64_t page = 1;; ++page) {
+            auto r = co_await api_key_permissions(self, page, page_size);
+            if (!r) {
+                co_return r.error();
+            }
+            const auto got = static_cast<std::int64_t>(r->rows.size());
+            for (auto& row : r->rows) {
+                all.push_back(std::move(row));
+            }
+            // Stop at the reported total, or at a short/empty page (a total that shrank
+            // meanwhile).
+            if (got == 0 || got < page_size ||
+                static_cast<std::int64_t>(all.size()) >= r->meta.total) {
+                break;
+            }
+        }
+        co_return all;
+    }
+
+    static asio::awaitable<result<clock::wall_time>> server_time(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->fetch_server_time();
+    }
+
+    static asio::awaitable<result<void>> sync_clock(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->core.sync_clock();
     }
 };
 
@@ -73,74 +151,25 @@ client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
 
 asio::awaitable<result<listen_key>> client::create_listen_key() {
-    auto self = impl_;
-    if (!self->signer.has_credentials()) {
-        co_return missing_credentials();
-    }
-    std::array<sliding_window_limiter*, 1> limits{self->listen_key_limiter.get()};
-    co_return co_await self->core.run<listen_key>(
-        limits,
-        [&](std::int64_t ts) {
-            auto req = requests::create_listen_key();
-            self->signer.sign(req, ts);
-            return req;
-        },
-        responses::parse_listen_key);
+    return detail::on_strand(impl_->strand, impl::create_listen_key(impl_));
 }
 
 asio::awaitable<result<api_key_page>> client::api_key_permissions(std::int64_t page,
                                                                   std::int64_t size) {
-    auto self = impl_;
-    if (page < 1) {
-        co_return error(errc::invalid_argument, "page must be >= 1");
-    }
-    if (size < 1 || size > protocol::max_page_size) {
-        co_return error(errc::invalid_argument, "size must be between 1 and 1000");
-    }
-    if (!self->signer.has_credentials()) {
-        co_return missing_credentials();
-    }
-    std::array<sliding_window_limiter*, 1> limits{self->credentials_limiter.get()};
-    co_return co_await self->core.run<api_key_page>(
-        limits,
-        [&](std::int64_t ts) {
-            auto req = requests::api_key_permissions(page, size);
-            self->signer.sign(req, ts);
-            return req;
-        },
-        responses::parse_api_key_page);
+    return detail::on_strand(impl_->strand, impl::api_key_permissions(impl_, page, size));
 }
 
 asio::awaitable<result<std::vector<api_key_permission>>>
 client::all_api_key_permissions(std::int64_t page_size) {
-    std::vector<api_key_permission> all;
-    for (std::int64_t page = 1;; ++page) {
-        auto r = co_await api_key_permissions(page, page_size);
-        if (!r) {
-            co_return r.error();
-        }
-        const auto got = static_cast<std::int64_t>(r->rows.size());
-        for (auto& row : r->rows) {
-            all.push_back(std::move(row));
-        }
-        // Stop at the reported total, or at a short/empty page (a total that shrank meanwhile).
-        if (got == 0 || got < page_size || static_cast<std::int64_t>(all.size()) >= r->meta.total) {
-            break;
-        }
-    }
-    co_return all;
+    return detail::on_strand(impl_->strand, impl::all_api_key_permissions(impl_, page_size));
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->server_time();
+    return detail::on_strand(impl_->strand, impl::server_time(impl_));
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->core.sync_clock();
+    return detail::on_strand(impl_->strand, impl::sync_clock(impl_));
 }
 
 clock::duration client::clock_offset() const {
@@ -150,7 +179,7 @@ const config& client::get_config() const {
     return impl_->cfg;
 }
 asio::any_io_executor client::get_executor() const {
-    return impl_->core.executor();
+    return impl_->user_executor;
 }
 
 } // namespace exsdk::woox

@@ -4,24 +4,40 @@
 #include <exsdk/woox/listen_key_session.hpp>
 #include <exsdk/woox/protocol.hpp>
 
+#include <boost/asio/dispatch.hpp>
+
 namespace exsdk::woox {
 
 struct listen_key_session::impl {
-    client& rest;
+    client rest; // shares the caller's client (its state lives as long as the session needs it)
     session_config cfg;
     detail::session_core<stream_event> core;
-    private_stream stream;
+    private_stream stream; // on a strand over the session's: its calls from here run inline
     std::optional<woox::listen_key> key;
+    mutable std::mutex key_mutex;
+    std::string published_key; // key->auth_key, for listen_key() from any thread
 
     static session_config with_client_clock(session_config c, const client& rest) {
         c.stream.clock = rest.get_config().clock;
         return c;
     }
 
-    impl(client& r, session_config c)
-        : rest(r), cfg(with_client_clock(std::move(c), r)),
-          core(r.get_executor(), cfg.stream.clock, cfg.reconnect),
-          stream(r.get_executor(), cfg.stream) {}
+    impl(client r, session_config c)
+        : rest(std::move(r)), cfg(with_client_clock(std::move(c), rest)),
+          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect),
+          stream(core.executor(), cfg.stream) {}
+
+    void set_key(std::optional<woox::listen_key> k) {
+        key = std::move(k);
+        std::lock_guard lock(key_mutex);
+        published_key = key ? key->auth_key : std::string();
+    }
+
+    static asio::awaitable<result<session_update>> next(std::shared_ptr<impl> self,
+                                                        std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->core.updates().pop(deadline);
+    }
 
     // Wall time after which the key must be replaced.
     clock::wall_time rotation_time() const {
@@ -31,16 +47,18 @@ struct listen_key_session::impl {
 
     bool key_usable() const { return key && core.get_clock()->wall_now() < rotation_time(); }
 
-    asio::awaitable<result<void>> run() {
+    static asio::awaitable<result<void>> run(std::shared_ptr<impl> self) {
         co_await asio::this_coro::throw_if_cancelled(false);
-        auto ended = co_await loop();
-        co_await stream.close();
-        core.updates().close(ended ? error(errc::cancelled, "the session ended") : ended.error());
+        auto ended = co_await self->core.run_stoppable(self->loop());
+        co_await self->stream.close();
+        self->core.updates().close(ended ? error(errc::cancelled, "the session ended")
+                                         : ended.error());
         co_return ended;
     }
 
     // The lifecycle; returns when cancelled (errc::cancelled) or on a fatal error.
     asio::awaitable<result<void>> loop() {
+        co_await asio::this_coro::throw_if_cancelled(false);
         bool rotating = false;
         for (;;) {
             // 1. A key: reuse a valid one, create one otherwise.
@@ -57,8 +75,8 @@ struct listen_key_session::impl {
                     continue;
                 }
                 const bool replaced = core.stats().keys_created > 0;
-                key = std::move(*created);
-                ++core.stats().keys_created;
+                set_key(std::move(*created));
+                core.count(&session_counters::keys_created);
                 if (replaced) {
                     core.push_status(session_status::key_rotated,
                                      rotating ? "planned rotation before expiredTime"
@@ -80,7 +98,7 @@ struct listen_key_session::impl {
                     co_return up.error();
                 }
                 if (up.error().is(errc::unauthorized) || up.error().is(errc::not_found)) {
-                    key.reset(); // refused: expired or replaced elsewhere
+                    set_key(std::nullopt); // refused: expired or replaced elsewhere
                 }
                 if (!co_await core.backoff()) {
                     co_return error(errc::cancelled, "the session was cancelled");
@@ -100,7 +118,7 @@ struct listen_key_session::impl {
                 }
                 if (ev.error().is(errc::timeout) && stream.is_open()) {
                     rotating = true; // planned: the key is about to expire
-                    key.reset();
+                    set_key(std::nullopt);
                     co_await stream.close();
                     core.on_disconnected("rotating the listen key before it expires", true);
                     break;
@@ -109,7 +127,8 @@ struct listen_key_session::impl {
                     co_return ev.error(); // run() itself was cancelled
                 }
                 if (ev.error().exchange_code == protocol::key_gone_close_code) {
-                    key.reset(); // replaced, expired or revoked: reconnecting with it is futile
+                    set_key(std::nullopt); // replaced, expired or revoked: reconnecting with it is
+                                           // futile
                 }
                 core.on_disconnected(ev.error().message, false);
                 break;
@@ -122,25 +141,27 @@ struct listen_key_session::impl {
 };
 
 listen_key_session::listen_key_session(client& rest, session_config cfg)
-    : impl_(std::make_shared<impl>(rest, std::move(cfg))) {}
+    : impl_(std::make_shared<impl>(client(rest.impl_), std::move(cfg))) {}
 
-listen_key_session::~listen_key_session() = default;
+listen_key_session::~listen_key_session() {
+    if (impl_) {
+        // run() ends with errc::cancelled; next() drains and then reports it.
+        asio::dispatch(impl_->core.strand(), [self = impl_] { self->core.stop(); });
+    }
+}
 
 asio::awaitable<result<void>> listen_key_session::run() {
-    auto self = impl_;
-    co_return co_await self->run();
+    return detail::on_strand(impl_->core.strand(), impl::run(impl_));
 }
 
 asio::awaitable<result<session_update>>
 listen_key_session::next(std::optional<clock::time_point> deadline) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->core.updates().pop(deadline);
+    return detail::on_strand(impl_->core.strand(), impl::next(impl_, deadline));
 }
 
-const std::string& listen_key_session::listen_key() const {
-    static const std::string none;
-    return impl_->key ? impl_->key->auth_key : none;
+std::string listen_key_session::listen_key() const {
+    std::lock_guard lock(impl_->key_mutex);
+    return impl_->published_key;
 }
 
 session_counters listen_key_session::stats() const {

@@ -1,8 +1,10 @@
+#include "detail/object_strand.hpp"
 #include "detail/stream_core.hpp"
 
 #include <exsdk/woox/private_stream.hpp>
 #include <exsdk/woox/stream_protocol.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
@@ -61,24 +63,39 @@ struct private_stream::impl final : core_base {
             *parsed);
     }
 
-    asio::awaitable<result<void>> connect(std::string_view auth_key) {
-        std::string target = endpoint.path;
+    // The bodies of the public calls, run on the strand (each holds the impl alive).
+
+    static asio::awaitable<result<void>> connect(std::shared_ptr<impl> self, std::string auth_key) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        std::string target = self->endpoint.path;
         target += "?key=";
         target += boost::urls::encode(auth_key, boost::urls::unreserved_chars);
-        co_return co_await open(endpoint.base, std::move(target));
+        co_return co_await self->open(self->endpoint.base, std::move(target));
     }
 
-    asio::awaitable<result<std::vector<std::string>>>
-    subscription(bool subscribe, std::vector<std::string> topics) {
+    static asio::awaitable<result<std::vector<std::string>>>
+    subscription(std::shared_ptr<impl> self, bool subscribe, std::vector<std::string> topics) {
+        co_await asio::this_coro::throw_if_cancelled(false);
         if (topics.empty() || topics.size() > protocol::max_topics_per_command) {
             co_return error(errc::invalid_argument, "subscribe takes 1 to 10 topics per command");
         }
-        const std::string id = std::to_string(++next_command_id);
+        const std::string id = std::to_string(++self->next_command_id);
         // A named value, not a conditional expression inside co_await: GCC 12 destroys the
         // temporary of `co_await f(c ? a : b)` twice.
         std::string text = subscribe ? stream_protocol::subscribe_command(id, topics)
                                      : stream_protocol::unsubscribe_command(id, topics);
-        co_return co_await command(id, std::move(text));
+        co_return co_await self->command(id, std::move(text));
+    }
+
+    static asio::awaitable<result<stream_event>> next(std::shared_ptr<impl> self,
+                                                      std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->events().pop(deadline);
+    }
+
+    static asio::awaitable<void> close(std::shared_ptr<impl> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_await self->core_base::close();
     }
 };
 
@@ -87,41 +104,32 @@ private_stream::private_stream(asio::any_io_executor ex, stream_config cfg)
 
 private_stream::~private_stream() {
     if (impl_) {
-        impl_->abort();
+        // On the strand: the reader and the calls in flight see the abort there.
+        asio::dispatch(impl_->strand(), [self = impl_] { self->abort(); });
     }
 }
 
 asio::awaitable<result<void>> private_stream::connect(std::string_view auth_key) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->connect(auth_key);
+    return detail::on_strand(impl_->strand(), impl::connect(impl_, std::string(auth_key)));
 }
 
 asio::awaitable<result<std::vector<std::string>>>
 private_stream::subscribe(std::vector<std::string> topics) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->subscription(true, std::move(topics));
+    return detail::on_strand(impl_->strand(), impl::subscription(impl_, true, std::move(topics)));
 }
 
 asio::awaitable<result<std::vector<std::string>>>
 private_stream::unsubscribe(std::vector<std::string> topics) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->subscription(false, std::move(topics));
+    return detail::on_strand(impl_->strand(), impl::subscription(impl_, false, std::move(topics)));
 }
 
 asio::awaitable<result<stream_event>>
 private_stream::next(std::optional<clock::time_point> deadline) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_return co_await self->events().pop(deadline);
+    return detail::on_strand(impl_->strand(), impl::next(impl_, deadline));
 }
 
 asio::awaitable<void> private_stream::close() {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_;
-    co_await self->close();
+    return detail::on_strand(impl_->strand(), impl::close(impl_));
 }
 
 bool private_stream::is_open() const {

@@ -8,8 +8,10 @@
 // heartbeats by itself (swap "Ping" -> "Pong", spot {"ping":..} -> {"pong":..}) and declares the
 // socket dead when no frame arrived for idle_timeout. Spot needs subscribe(); swap pushes
 // without it. Events queue in arrival order until next() takes them; none is dropped; a
-// listenKeyExpired event is delivered like any other (nothing flows after it). Use from one
-// strand. Most users want bingx::listen_key_session, which owns the whole lifecycle.
+// listenKeyExpired event is delivered like any other (nothing flows after it). Every member
+// function may be called from any thread (the stream runs on its own strand; callers resume on
+// their own executor). Destroying the stream aborts the socket: pending calls complete with
+// errc::cancelled. Most users want bingx::listen_key_session, which owns the whole lifecycle.
 #pragma once
 
 #include <exsdk/bingx/protocol.hpp>

@@ -8,7 +8,8 @@
 // Every call goes limiter -> signer -> transport -> parser, with the configured retries (which
 // wait for BingX's "unblocked after" time instead of retrying inside a block) and clock sync,
 // and reports failures as values. Calls take the UID limit and the process-wide IP-group limits
-// together. Same concurrency and cancellation rules as exsdk::woox::client.
+// together. Same thread, cancellation and lifetime rules as exsdk::woox::client: callable from
+// any thread, caller resumes on its own executor, its coroutine state left alone.
 #pragma once
 
 #include <exsdk/bingx/config.hpp>
@@ -50,7 +51,9 @@ public:
     asio::any_io_executor get_executor() const;
 
 private:
+    friend class listen_key_session; // shares the client's state
     struct impl;
+    explicit client(std::shared_ptr<impl> shared) : impl_(std::move(shared)) {}
     std::shared_ptr<impl> impl_;
 };
 

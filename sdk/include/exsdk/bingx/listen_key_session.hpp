@@ -9,7 +9,9 @@
 // resubscribe, and DELETE the key when it stops. A PUT answer carries no key and the key never
 // changes on extend. run() returns errc::cancelled when cancelled, or the error when the
 // credentials cannot work.
-// Use from the client's strand; the client must outlive the session.
+//
+// Threads and lifetime: as woox::listen_key_session (any thread; the client object may go away
+// first; destroying the session ends run() with errc::cancelled, after a bounded DELETE).
 #pragma once
 
 #include <exsdk/bingx/account_stream.hpp>
@@ -60,7 +62,8 @@ public:
     asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
 
     /// The listen key in use ("" before the first and after shutdown).
-    const std::string& listen_key() const;
+    /// The listen key in use ("" before the first). Thread-safe.
+    std::string listen_key() const;
     session_counters stats() const;
     /// Successful PUTs so far.
     std::size_t extends() const;

@@ -1,8 +1,8 @@
 // The HTTP/1.1 transport of a client: a keep-alive connection pool to one host, shared by every
-// coroutine of the client (use the client from one strand), TLS through OpenSSL with SNI and
-// host-name verification, connect and request timeouts on the client's clock, and Asio
-// per-operation cancellation (a cancelled send returns errc::cancelled at once and gives its
-// connection slot back). A request that fails on a reused connection before any byte of the
+// coroutine of the client (all on the client's strand: give it the strand as executor), TLS through
+// OpenSSL with SNI and host-name verification, connect and request timeouts on the client's clock,
+// and Asio per-operation cancellation (a cancelled send returns errc::cancelled at once and gives
+// its connection slot back). A request that fails on a reused connection before any byte of the
 // answer arrived (the server closed the idle connection) is sent once more on a fresh connection.
 #pragma once
 
@@ -34,7 +34,7 @@ public:
 
     /// Closes the idle pooled connections (requests in flight finish on theirs).
     void close_idle();
-    /// Open connections (idle or in use).
+    /// Open connections (idle or in use). Thread-safe.
     std::size_t open_connections() const;
     const base_url& url() const;
 

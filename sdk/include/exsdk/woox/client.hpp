@@ -5,10 +5,18 @@
 //   if (!key) { /* key.error().code == exsdk::errc::rate_limited, ... */ }
 //
 // Every call goes limiter -> signer -> transport -> parser, with the configured retries and
-// clock sync, and reports failures as values (never throws). Calls may run concurrently from
-// many coroutines on the client's executor (use a strand when that executor is multi-threaded);
-// each supports Asio per-operation cancellation. The client may be destroyed while calls are in
-// flight: they keep what they need alive and finish.
+// clock sync, and reports failures as values (never throws).
+//
+// Threads: every member function may be called concurrently from coroutines on any executor and
+// any thread (a multi-threaded io_context or thread_pool needs no strand of yours). The client
+// keeps its state on its own strand over the executor given at construction; each call runs
+// there and the caller resumes on its own executor. Calls never change the caller's coroutine
+// state (throw_if_cancelled, cancellation filters). Each call supports Asio per-operation
+// cancellation (terminal), which the client carries over to its strand, so the signal may be
+// emitted on another thread than the one running the call, as long as it is emitted where Asio
+// allows for the awaiting coroutine (serialised with it, e.g. posted to its executor). The
+// client may be destroyed while calls are in flight on any thread: they keep what they need
+// alive and finish.
 #pragma once
 
 #include <exsdk/config.hpp>
@@ -60,7 +68,9 @@ public:
     asio::any_io_executor get_executor() const;
 
 private:
+    friend class listen_key_session; // shares the client's state
     struct impl;
+    explicit client(std::shared_ptr<impl> shared) : impl_(std::move(shared)) {}
     std::shared_ptr<impl> impl_;
 };
 

@@ -22,7 +22,12 @@
 // session per API key: WOO X scopes keys to the API key, so two sessions (or any other POST
 // with the same API key) keep killing each other's keys. run() returns
 // errc::cancelled when cancelled, or the error when the credentials cannot work (unauthorized,
-// permission, IP, signature, ban). Use from the client's strand; the client must outlive it.
+// permission, IP, signature, ban).
+//
+// Threads and lifetime: run(), next(), listen_key() and stats() may be called from any thread;
+// the session runs on its own strand over the client's executor and shares the client's state,
+// so the client object may go away first. Destroying the session ends run() with
+// errc::cancelled.
 #pragma once
 
 #include <exsdk/config.hpp>
@@ -67,8 +72,8 @@ public:
     /// everything was taken, the error run() ended with.
     asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
 
-    /// The listen key in use ("" before the first).
-    const std::string& listen_key() const;
+    /// The listen key in use ("" before the first). Thread-safe.
+    std::string listen_key() const;
     session_counters stats() const;
 
 private:

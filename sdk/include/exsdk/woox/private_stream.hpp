@@ -9,7 +9,10 @@
 // but sends {"cmd":"PING"} every ping_interval so the server's 60 s idle rule never closes it,
 // and declares the socket dead when no frame arrived for ping_interval + pong_timeout. Events
 // queue in arrival order until next() takes them; none is dropped. When the socket closes,
-// next() returns the queued events, then the error that closed it. Use from one strand.
+// next() returns the queued events, then the error that closed it. Every member function may be
+// called from any thread (the stream runs on its own strand; callers resume on their own
+// executor). Destroying the stream aborts the socket: pending calls complete with
+// errc::cancelled.
 // Most users want woox::listen_key_session, which owns the whole lifecycle.
 #pragma once
 

@@ -1,0 +1,46 @@
+// How every SDK object (clients, streams, sessions) is safe to call from any thread (private to
+// the SDK).
+//
+// Each object keeps its state on its own strand over the executor it was given. A public call
+// runs its body as a separate coroutine on that strand (detail::spawn, a co_spawn) and the
+// caller awaits it, so:
+// - the object's state is only ever touched from its strand, whatever thread or executor the
+//   caller runs on (a multi-threaded io_context, a thread_pool, another strand);
+// - the caller resumes on its own executor (co_spawn hands the result to the caller's
+//   completion handler through the handler's associated executor);
+// - the body runs in its own awaitable thread, so what it sets there (throw_if_cancelled,
+//   cancellation filters) never reaches the caller's coroutine, whose state is left as it was;
+// - per-operation cancellation keeps working from any thread: the caller's cancellation slot
+//   forwards to the body's signal through a dispatch to the strand, never on the emitting
+//   thread, and the signal is shared, so an emission that arrives after the call completed
+//   finds it still alive (spawn.hpp says why co_spawn alone is not enough). The caller emits its
+//   own signal where Asio requires it for any slot: serialised with the awaiting coroutine (e.g.
+//   posted to the caller's executor or strand).
+// On a single-threaded io_context the hop costs a co_spawn and no extra scheduler round trip:
+// the strand is free, so dispatching to it and back runs inline.
+#pragma once
+
+#include "detail/spawn.hpp"
+
+#include <exsdk/config.hpp>
+
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <utility>
+
+namespace exsdk::detail {
+
+using object_strand = asio::strand<asio::any_io_executor>;
+
+inline object_strand make_object_strand(const asio::any_io_executor& ex) {
+    return asio::make_strand(ex);
+}
+
+/// Awaitable that runs `body` on `strand` and completes on the awaiting coroutine's executor.
+template <class T>
+asio::awaitable<T> on_strand(const object_strand& strand, asio::awaitable<T> body) {
+    return spawn(strand, std::move(body), asio::use_awaitable);
+}
+
+} // namespace exsdk::detail
