@@ -152,9 +152,9 @@ const ok = (v, test) => (v === undefined || Number.isNaN(v) ? undefined : test(v
 }
 
 // 4. Throughput
-for (const [co, mc] of [[1, 4], [16, 4], [16, 16], [256, 4], [256, 64]]) {
-    const b = bench(`throughput/woox_listen_key/coroutines:${co}/max_connections:${mc}`);
-    row('4 throughput', `${co} coroutine${co > 1 ? 's' : ''}, one client, max_connections ${mc}: req/s (p99)`,
+for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [256, 64, 1], [64, 16, 1], [64, 16, 4]]) {
+    const b = bench(`throughput/woox_listen_key/coroutines:${co}/max_connections:${mc}/threads:${th}`);
+    row('4 throughput', `${co} coroutine${co > 1 ? 's' : ''}, one client, max_connections ${mc}, ${th} thread${th > 1 ? 's' : ''}: req/s (p99)`,
         b ? `${fmt(b.req_per_s)} (${fmt(b.p99_us, 'µs')})` : 'n/a', b ? `client CPU ${fmt(b.client_cpu_us_per_call, 'µs')}/call` : '', '');
 }
 

@@ -2,7 +2,8 @@
 //    loopback, plain and TLS, interleaved in blocks with the bare Beast keep-alive client sending
 //    the same (pre-signed) request to the same mock from the same thread: p50/p99 of both, and the
 //    client thread's CPU time per call of both (the difference is the SDK's own work per call).
-// 4. Throughput: N coroutines calling through one client against the mock, limits off.
+// 4. Throughput: N coroutines calling through one client against the mock, limits off, on an
+//    io_context run by 1 or 4 threads.
 #include "../common/sdk_calls.hpp"
 #include "benchmarks.hpp"
 
@@ -18,7 +19,10 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace bench {
 
@@ -201,25 +205,34 @@ void BM_round_trip(benchmark::State& state, call what, bool tls, std::int64_t bl
 void BM_throughput(benchmark::State& state, std::int64_t total) {
     const auto workers = static_cast<std::size_t>(state.range(0));
     const auto max_connections = static_cast<std::size_t>(state.range(1));
+    const auto threads = static_cast<std::size_t>(state.range(2));
     exsdk::mock::threaded_server srv(mock_config(false));
-    asio::io_context ioc(1);
+    asio::io_context ioc(static_cast<int>(threads));
     sdk_clients sdk(ioc.get_executor(), srv.base_url(), "", max_connections);
 
+    // Shared by the workers, which run on `threads` threads (no strand of their own: the client
+    // serialises itself).
+    std::mutex mutex;
     std::vector<double> lat;
-    std::int64_t remaining = 0;
+    std::atomic<std::int64_t> remaining{0};
     std::string failure;
     auto worker = [&]() -> asio::awaitable<void> {
         std::string key;
-        while (remaining > 0 && failure.empty()) {
-            --remaining;
+        std::vector<double> mine;
+        while (remaining.fetch_sub(1) > 0) {
             const auto t0 = now_ns();
             std::string e = co_await sdk_call(sdk, call::woox_listen_key, key);
-            lat.push_back(static_cast<double>(now_ns() - t0) / 1e3);
+            mine.push_back(static_cast<double>(now_ns() - t0) / 1e3);
             if (!e.empty()) {
+                std::lock_guard lock(mutex);
                 failure = e;
+                remaining = 0;
             }
         }
+        std::lock_guard lock(mutex);
+        lat.insert(lat.end(), mine.begin(), mine.end());
     };
+    // Runs `calls` calls; returns the client threads' CPU time (the mock has its own thread).
     auto run = [&](std::int64_t calls) {
         remaining = calls;
         lat.clear();
@@ -228,17 +241,29 @@ void BM_throughput(benchmark::State& state, std::int64_t total) {
             asio::co_spawn(ioc, worker(), asio::detached);
         }
         ioc.restart();
-        ioc.run();
+        std::atomic<std::int64_t> cpu{0};
+        auto run_thread = [&] {
+            const auto c0 = thread_cpu_ns();
+            ioc.run();
+            cpu += thread_cpu_ns() - c0;
+        };
+        std::vector<std::thread> pool;
+        for (std::size_t t = 1; t < threads; ++t) {
+            pool.emplace_back(run_thread);
+        }
+        run_thread();
+        for (auto& t : pool) {
+            t.join();
+        }
+        return cpu.load();
     };
     run(std::max<std::int64_t>(total / 10, static_cast<std::int64_t>(workers) * 4)); // warm-up
     double seconds = 0;
     std::int64_t cpu = 0;
     for (auto _ : state) {
-        const auto c0 = thread_cpu_ns();
         const auto t0 = now_ns();
-        run(total);
+        cpu = run(total);
         seconds = static_cast<double>(now_ns() - t0) / 1e9;
-        cpu = thread_cpu_ns() - c0;
         state.SetIterationTime(seconds);
     }
     if (!failure.empty()) {
@@ -247,6 +272,7 @@ void BM_throughput(benchmark::State& state, std::int64_t total) {
     }
     state.counters["workers"] = static_cast<double>(workers);
     state.counters["max_connections"] = static_cast<double>(max_connections);
+    state.counters["threads"] = static_cast<double>(threads);
     state.counters["req_per_s"] = static_cast<double>(total) / seconds;
     state.counters["p50_us"] = percentile(lat, 0.50);
     state.counters["p99_us"] = percentile(lat, 0.99);
@@ -280,12 +306,15 @@ void register_loopback(const options& o) {
     const std::int64_t total = o.smoke ? 500 : 30000;
     benchmark::RegisterBenchmark("throughput/woox_listen_key",
                                  [total](benchmark::State& s) { BM_throughput(s, total); })
-        ->ArgNames({"coroutines", "max_connections"})
-        ->Args({1, 4})
-        ->Args({16, 4})
-        ->Args({16, 16})
-        ->Args({256, 4})
-        ->Args({256, 64})
+        ->ArgNames({"coroutines", "max_connections", "threads"})
+        ->Args({1, 4, 1})
+        ->Args({16, 4, 1})
+        ->Args({16, 16, 1})
+        ->Args({256, 4, 1})
+        ->Args({256, 64, 1})
+        // One client shared by 64 coroutines on an io_context run by 1 and by 4 threads.
+        ->Args({64, 16, 1})
+        ->Args({64, 16, 4})
         ->Iterations(1)
         ->Repetitions(o.smoke ? 1 : 3)
         ->ReportAggregatesOnly(!o.smoke)
