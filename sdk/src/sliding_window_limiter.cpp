@@ -234,6 +234,19 @@ bool sliding_window_limiter::try_acquire() {
     return true;
 }
 
+bool sliding_window_limiter::try_acquire_all(std::span<sliding_window_limiter* const> limiters) {
+    limiter_set_lock lock(limiters);
+    if (lock.limiters().empty()) {
+        return true;
+    }
+    const auto now = lock.limiters()[0]->clock_->now();
+    if (lock.earliest(now) > now) {
+        return false;
+    }
+    lock.reserve(now);
+    return true;
+}
+
 clock::time_point sliding_window_limiter::next_start() const {
     std::lock_guard lock(mutex_);
     return earliest_locked(clock_->now());

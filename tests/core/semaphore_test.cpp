@@ -1,4 +1,4 @@
-// detail::async_semaphore: FIFO permits with per-operation cancellation.
+// detail::async_semaphore: FIFO permits (priority waiters first) with per-operation cancellation.
 #include <exsdk/detail/async_semaphore.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -36,6 +36,27 @@ TEST(async_semaphore, grants_in_fifo_order) {
     EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
     sem.release();
     EXPECT_EQ(sem.available(), 1u);
+}
+
+TEST(async_semaphore, priority_waiters_go_first_and_fifo_among_themselves) {
+    asio::io_context ioc;
+    exsdk::detail::async_semaphore sem(ioc.get_executor(), 1);
+    ASSERT_TRUE(sem.try_acquire());
+    std::vector<int> order;
+    for (int i = 0; i < 4; ++i) {
+        const bool priority = i >= 2; // 0, 1 normal; 2, 3 priority
+        sem.async_acquire(
+            [&, i](boost::system::error_code ec) {
+                EXPECT_FALSE(ec);
+                order.push_back(i);
+            },
+            priority);
+    }
+    for (int i = 0; i < 4; ++i) {
+        sem.release();
+        ioc.poll();
+    }
+    EXPECT_EQ(order, (std::vector<int>{2, 3, 0, 1}));
 }
 
 // The sequence that breaks Asio 1.81's buffered channel: the only waiter is cancelled, then a

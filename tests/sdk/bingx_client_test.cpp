@@ -257,6 +257,49 @@ TEST(bingx_client, methods_share_one_uid_window_by_default) {
     EXPECT_EQ(env.answered(100410), 0u);
 }
 
+// A rate-limited call that has to wait for a connection (a busy or cold pool) takes its slot
+// when it is written, not when it asked: otherwise its recorded start is earlier than its real
+// one and the next window's calls arrive too close behind it (here: 4 POSTs within 1 s).
+TEST(bingx_client, a_call_waiting_for_a_connection_takes_its_rate_limit_slot_when_sent) {
+    mock_env env;
+    auto cfg = env.bingx_config();
+    cfg.transport.max_connections = 1;
+    cfg.retry.max_attempts = 1; // a 100410 would show as an error, not be retried away
+    exsdk::bingx::client c(env.ioc.get_executor(), cfg);
+    exsdk::mock::fault slow;
+    slow.exchange = "bingx";
+    slow.path = std::string(exsdk::bingx::protocol::server_time_path);
+    slow.act = exsdk::mock::fault::action::delay;
+    slow.delay = 800ms;
+    env.mock().add_fault(slow);
+    int ok = 0, failed = 0;
+    auto generate = [&]() -> asio::awaitable<void> {
+        auto r = co_await c.generate_listen_key();
+        (r ? ok : failed) += 1;
+    };
+    // t = 0: a slow public call holds the only connection for 800 ms; two POSTs queue behind it.
+    asio::co_spawn(env.ioc, c.server_time(), asio::detached);
+    asio::co_spawn(env.ioc, generate(), asio::detached);
+    asio::co_spawn(env.ioc, generate(), asio::detached);
+    exsdk::test::advance(env.ioc, *env.clk, 1010ms);
+    // t = 1.01 s: two more, a full window after t = 0 (but only 210 ms after the first two went).
+    asio::co_spawn(env.ioc, generate(), asio::detached);
+    asio::co_spawn(env.ioc, generate(), asio::detached);
+    ASSERT_TRUE(exsdk::test::run_virtual(env.ioc, *env.clk, [&] { return ok + failed == 4; }));
+    EXPECT_EQ(ok, 4);
+    EXPECT_EQ(env.answered(100410), 0u);
+    std::vector<std::int64_t> posts;
+    for (const auto& e : env.mock().journal()) {
+        if (e.method == "POST") {
+            posts.push_back(e.time_ms);
+        }
+    }
+    ASSERT_EQ(posts.size(), 4u);
+    EXPECT_EQ(posts[0] - exsdk::test::t0_ms, 800); // sent when the connection came free
+    EXPECT_GE(posts[2] - posts[0], 1000);
+    EXPECT_GE(posts[3] - posts[1], 1000);
+}
+
 TEST(bingx_client, server_time) {
     mock_env env;
     exsdk::bingx::client c(env.ioc.get_executor(), env.bingx_config({}));

@@ -71,6 +71,9 @@ public:
 
     /// Records a start now if one is allowed now; never waits.
     bool try_acquire();
+    /// Like try_acquire(), for a call that needs every one of `limiters` (all or none; null
+    /// entries and duplicates are ignored).
+    static bool try_acquire_all(std::span<sliding_window_limiter* const> limiters);
 
     /// When a call arriving now would start (now if a start is allowed now).
     clock::time_point next_start() const;

@@ -41,14 +41,15 @@ async_semaphore::~async_semaphore() {
     }
 }
 
-void async_semaphore::start_wait(pending_handler::handler_type h) {
+void async_semaphore::start_wait(pending_handler::handler_type h, bool priority) {
     auto slot = boost::asio::get_associated_cancellation_slot(h);
     pending_handler w(ex_, std::move(h));
     if (try_acquire()) {
         std::move(w).complete({});
         return;
     }
-    const std::uint64_t id = next_id_++;
+    constexpr std::uint64_t normal = std::uint64_t{1} << 63;
+    const std::uint64_t id = next_id_++ | (priority ? 0 : normal);
     waiters_.emplace(id, std::move(w));
     if (slot.is_connected()) {
         slot.assign([this, id](boost::asio::cancellation_type type) {

@@ -14,6 +14,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <optional>
@@ -57,6 +58,35 @@ public:
                                    Parse parse);
 
 private:
+    // One attempt. A rate-limited call takes its limiters' slot at the instant a connection is
+    // ready to write it (the transport's admission), so the start its limiters record is the
+    // request's real start, however long it waited for a connection (a cold pool's TLS
+    // handshakes, a busy pool): a start recorded earlier than the real one would let the next
+    // window's calls arrive too close behind. When no slot is free at that instant, the call
+    // waits for the earliest one (a FIFO reservation) and then takes the next free connection
+    // ahead of unlimited calls.
+    template <class Build>
+    asio::awaitable<result<http_response>> send_one(std::span<sliding_window_limiter* const> limits,
+                                                    bool limited, Build& build) {
+        if (!limited) {
+            co_return co_await transport_.send(build(timestamp_ms()));
+        }
+        http_transport::admission admit{
+            [](void* set) {
+                return sliding_window_limiter::try_acquire_all(
+                    *static_cast<std::span<sliding_window_limiter* const>*>(set));
+            },
+            &limits};
+        auto answer = co_await transport_.send(build(timestamp_ms()), true, &admit);
+        if (!answer || answer->status != 0) {
+            co_return answer;
+        }
+        if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
+            co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
+        }
+        co_return co_await transport_.send(build(timestamp_ms()), true);
+    }
+
     double next_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
     asio::awaitable<void> maybe_sync_before_call();
     void hold_back(std::span<sliding_window_limiter* const> limits, const error& e);
@@ -79,11 +109,9 @@ asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* co
     const auto started = clk_->now();
     co_await maybe_sync_before_call();
     bool resynced = false;
+    const bool limited = std::any_of(limits.begin(), limits.end(), [](auto* l) { return l; });
     for (std::size_t attempt = 1;; ++attempt) {
-        if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
-            co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
-        }
-        auto answer = co_await transport_.send(build(timestamp_ms()));
+        auto answer = co_await send_one(limits, limited, build);
         result<T> r = answer ? parse(*answer) : result<T>(answer.error());
         if (r || r.error().is(errc::cancelled)) {
             co_return r;

@@ -267,10 +267,12 @@ struct http_transport::impl {
         co_return out;
     }
 
-    asio::awaitable<result<http_response>> send(const http_request& req) {
+    asio::awaitable<result<http_response>> send(const http_request& req, bool priority,
+                                                const admission* admit) {
         for (int attempt = 0;; ++attempt) {
             if (!permits.try_acquire()) {
-                auto [ec] = co_await permits.async_acquire(asio::as_tuple(asio::use_awaitable));
+                auto [ec] =
+                    co_await permits.async_acquire(asio::as_tuple(asio::use_awaitable), priority);
                 if (ec) {
                     co_return make_transport_error(ec, "waiting for a connection");
                 }
@@ -293,6 +295,11 @@ struct http_transport::impl {
                     release(nullptr);
                     co_return make_transport_error(ec, "connect to " + url.host_header);
                 }
+            }
+            if (admit != nullptr && attempt == 0 && !admit->admit(admit->context)) {
+                c->last_used = clk->now();
+                release(std::move(c)); // not now: the connection goes back, unused
+                co_return http_response{};
             }
             exchange_outcome out;
             if (auto* s = std::get_if<connection::tls_stream>(&c->stream)) {
@@ -340,10 +347,11 @@ http_transport::~http_transport() {
     }
 }
 
-asio::awaitable<result<http_response>> http_transport::send(const http_request& req) {
+asio::awaitable<result<http_response>> http_transport::send(const http_request& req, bool priority,
+                                                            const admission* admit) {
     co_await asio::this_coro::throw_if_cancelled(false);
     auto self = impl_; // keeps the pool alive while this request is in flight
-    co_return co_await self->send(req);
+    co_return co_await self->send(req, priority, admit);
 }
 
 void http_transport::close_idle() {

@@ -1,5 +1,7 @@
 // A FIFO async semaphore (single strand): the permits of the HTTP connection pool. Waiting is
-// an Asio operation with per-operation cancellation; a cancelled waiter takes nothing.
+// an Asio operation with per-operation cancellation; a cancelled waiter takes nothing. Waiters
+// may ask for priority (served first): a call that waited for its rate-limit slot takes the
+// next free connection, so it starts at its reserved time.
 // (Asio 1.81's buffered channel cannot serve here: cancelling its last receive waiter leaves it
 // refusing every later try_send.)
 #pragma once
@@ -32,10 +34,13 @@ public:
     }
 
     /// Waits (FIFO) for a permit. Completion: void(error_code); operation_aborted if cancelled.
+    /// Priority waiters are served before the others (FIFO among themselves).
     template <class CompletionToken>
-    auto async_acquire(CompletionToken&& token) {
+    auto async_acquire(CompletionToken&& token, bool priority = false) {
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            [this](auto handler) { start_wait(pending_handler::handler_type(std::move(handler))); },
+            [this, priority](auto handler) {
+                start_wait(pending_handler::handler_type(std::move(handler)), priority);
+            },
             token);
     }
 
@@ -46,13 +51,15 @@ public:
     std::size_t waiting() const noexcept { return waiters_.size(); }
 
 private:
-    void start_wait(pending_handler::handler_type h);
+    void start_wait(pending_handler::handler_type h, bool priority);
     void cancel(std::uint64_t id);
 
     boost::asio::any_io_executor ex_;
     std::size_t permits_;
     std::uint64_t next_id_ = 1;
-    std::map<std::uint64_t, pending_handler> waiters_; // FIFO by id
+    // FIFO by key: priority waiters' keys have the top bit clear, the others' set, so the map's
+    // order serves every priority waiter first.
+    std::map<std::uint64_t, pending_handler> waiters_;
 };
 
 } // namespace exsdk::detail

@@ -29,8 +29,21 @@ public:
     http_transport& operator=(const http_transport&) = delete;
     ~http_transport();
 
+    /// Decides, once a connection is ready to write, whether the request may start now (a rate
+    /// limiter taking its slot at that instant). Called on the transport's executor.
+    struct admission {
+        bool (*admit)(void* context) = nullptr;
+        void* context = nullptr;
+    };
+
     /// Sends one request and reads its answer. Errors: network, timeout, cancelled, protocol.
-    asio::awaitable<result<http_response>> send(const http_request& req);
+    /// `priority`: a rate-limited call: it takes the next free connection before the calls
+    /// without a limit, so it starts when its limiter allowed it to (the exchange counts
+    /// arrivals, and a long wait for a connection would move this start towards the next
+    /// one's). `admit`, when given, is asked right before the request is written; when it says
+    /// no, nothing is sent and the answer has status 0.
+    asio::awaitable<result<http_response>> send(const http_request& req, bool priority = false,
+                                                const admission* admit = nullptr);
 
     /// Closes the idle pooled connections (requests in flight finish on theirs).
     void close_idle();
