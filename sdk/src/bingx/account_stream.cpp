@@ -117,17 +117,6 @@ struct account_stream::impl final : core_base {
         }
         co_return result<void>{};
     }
-
-    static asio::awaitable<result<stream_event>> next(std::shared_ptr<impl> self,
-                                                      std::optional<clock::time_point> deadline) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->events().pop(deadline);
-    }
-
-    static asio::awaitable<void> close(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_await self->core_base::close();
-    }
 };
 
 account_stream::account_stream(asio::any_io_executor ex, stream_config cfg)
@@ -150,11 +139,11 @@ asio::awaitable<result<void>> account_stream::subscribe(std::string_view data_ty
 
 asio::awaitable<result<stream_event>>
 account_stream::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->strand(), impl::next(impl_, deadline));
+    return detail::on_strand(impl_->strand(), impl::next_body(impl_, deadline));
 }
 
 asio::awaitable<void> account_stream::close() {
-    return detail::on_strand(impl_->strand(), impl::close(impl_));
+    return detail::on_strand(impl_->strand(), impl::close_body(impl_));
 }
 
 bool account_stream::is_open() const {

@@ -166,16 +166,6 @@ struct client::impl {
         co_return listen_key{std::move(*key), from_epoch_ms(self->core.timestamp_ms()) +
                                                   protocol::listen_key_lifetime};
     }
-
-    static asio::awaitable<result<clock::wall_time>> server_time(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->fetch_server_time();
-    }
-
-    static asio::awaitable<result<void>> sync_clock(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->core.sync_clock();
-    }
 };
 
 client::client(asio::any_io_executor ex, config cfg)
@@ -202,11 +192,15 @@ asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::on_strand(impl_->strand, impl::server_time(impl_));
+    return detail::on_strand(impl_->strand,
+                             detail::client_core::server_time_body(
+                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::on_strand(impl_->strand, impl::sync_clock(impl_));
+    return detail::on_strand(impl_->strand,
+                             detail::client_core::sync_clock_body(
+                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 clock::duration client::clock_offset() const {

@@ -17,8 +17,6 @@ struct listen_key_session::impl {
     detail::session_core<stream_event> core;
     account_stream stream; // on a strand over the session's: its calls from here run inline
     std::optional<std::string> key;
-    mutable std::mutex key_mutex;
-    std::string published_key; // *key, for listen_key() from any thread
     clock::time_point next_extend{};
     std::atomic<std::size_t> extends{0};
 
@@ -34,14 +32,7 @@ struct listen_key_session::impl {
 
     void set_key(std::optional<std::string> k) {
         key = std::move(k);
-        std::lock_guard lock(key_mutex);
-        published_key = key.value_or(std::string());
-    }
-
-    static asio::awaitable<result<session_update>> next(std::shared_ptr<impl> self,
-                                                        std::optional<clock::time_point> deadline) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->core.updates().pop(deadline);
+        core.publish_key(key.value_or(std::string()));
     }
 
     const std::shared_ptr<clock>& clk() const { return core.get_clock(); }
@@ -214,12 +205,14 @@ asio::awaitable<result<void>> listen_key_session::run() {
 
 asio::awaitable<result<session_update>>
 listen_key_session::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->core.strand(), impl::next(impl_, deadline));
+    using core_type = decltype(impl_->core);
+    return detail::on_strand(
+        impl_->core.strand(),
+        core_type::next_body(std::shared_ptr<core_type>(impl_, &impl_->core), deadline));
 }
 
 std::string listen_key_session::listen_key() const {
-    std::lock_guard lock(impl_->key_mutex);
-    return impl_->published_key;
+    return impl_->core.published_key();
 }
 
 session_counters listen_key_session::stats() const {

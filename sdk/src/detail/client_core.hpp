@@ -45,6 +45,18 @@ public:
     /// Estimates the offset from one server-time round trip (midpoint of send and receive).
     asio::awaitable<result<void>> sync_clock();
 
+    // The bodies of the clients' public server_time() and sync_clock(), run on the client's
+    // strand (`self` keeps the client alive: an aliasing pointer into it).
+    static asio::awaitable<result<clock::wall_time>>
+    server_time_body(std::shared_ptr<client_core> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->server_time_();
+    }
+    static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<client_core> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->sync_clock();
+    }
+
     http_transport& transport() noexcept { return transport_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clk_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }

@@ -74,6 +74,24 @@ public:
         co_return ended;
     }
 
+    /// The body of the public next(), run on the strand (`self` keeps the session alive: an
+    /// aliasing pointer into it).
+    static asio::awaitable<result<update>> next_body(std::shared_ptr<session_core> self,
+                                                     std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->updates_.pop(deadline);
+    }
+
+    /// The listen key in use, for listen_key() from any thread ("" when none).
+    void publish_key(std::string key) {
+        std::lock_guard lock(stats_mutex_);
+        key_ = std::move(key);
+    }
+    std::string published_key() const {
+        std::lock_guard lock(stats_mutex_);
+        return key_;
+    }
+
     /// Ends run() (as if cancelled); used when the session is destroyed. On the strand.
     void stop() {
         stopping_ = true;
@@ -155,8 +173,9 @@ private:
     std::mt19937_64 rng_;
     asio::cancellation_signal stop_;
     bool stopping_ = false;
-    mutable std::mutex stats_mutex_;
+    mutable std::mutex stats_mutex_; // guards stats_ and key_, read from any thread
     session_counters stats_;
+    std::string key_;
     std::size_t failures_ = 0;
     std::optional<clock::time_point> lost_at_;
 };

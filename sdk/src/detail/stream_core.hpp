@@ -137,6 +137,18 @@ public:
 
     void abort() { shut(error(errc::cancelled, "the stream was destroyed")); }
 
+    // The bodies of the public next() and close() of both streams, run on the strand (`self`
+    // keeps the stream alive).
+    static asio::awaitable<result<Event>> next_body(std::shared_ptr<stream_core> self,
+                                                    std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->events_.pop(deadline);
+    }
+    static asio::awaitable<void> close_body(std::shared_ptr<stream_core> self) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_await self->close();
+    }
+
 protected:
     /// A frame arrived on the current connection.
     virtual void handle(websocket_message& msg) = 0;

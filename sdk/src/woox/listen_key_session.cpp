@@ -14,8 +14,6 @@ struct listen_key_session::impl {
     detail::session_core<stream_event> core;
     private_stream stream; // on a strand over the session's: its calls from here run inline
     std::optional<woox::listen_key> key;
-    mutable std::mutex key_mutex;
-    std::string published_key; // key->auth_key, for listen_key() from any thread
 
     static session_config with_client_clock(session_config c, const client& rest) {
         c.stream.clock = rest.get_config().clock;
@@ -29,14 +27,7 @@ struct listen_key_session::impl {
 
     void set_key(std::optional<woox::listen_key> k) {
         key = std::move(k);
-        std::lock_guard lock(key_mutex);
-        published_key = key ? key->auth_key : std::string();
-    }
-
-    static asio::awaitable<result<session_update>> next(std::shared_ptr<impl> self,
-                                                        std::optional<clock::time_point> deadline) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->core.updates().pop(deadline);
+        core.publish_key(key ? key->auth_key : std::string());
     }
 
     // Wall time after which the key must be replaced.
@@ -156,12 +147,14 @@ asio::awaitable<result<void>> listen_key_session::run() {
 
 asio::awaitable<result<session_update>>
 listen_key_session::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->core.strand(), impl::next(impl_, deadline));
+    using core_type = decltype(impl_->core);
+    return detail::on_strand(
+        impl_->core.strand(),
+        core_type::next_body(std::shared_ptr<core_type>(impl_, &impl_->core), deadline));
 }
 
 std::string listen_key_session::listen_key() const {
-    std::lock_guard lock(impl_->key_mutex);
-    return impl_->published_key;
+    return impl_->core.published_key();
 }
 
 session_counters listen_key_session::stats() const {

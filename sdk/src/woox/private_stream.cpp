@@ -86,17 +86,6 @@ struct private_stream::impl final : core_base {
                                      : stream_protocol::unsubscribe_command(id, topics);
         co_return co_await self->command(id, std::move(text));
     }
-
-    static asio::awaitable<result<stream_event>> next(std::shared_ptr<impl> self,
-                                                      std::optional<clock::time_point> deadline) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->events().pop(deadline);
-    }
-
-    static asio::awaitable<void> close(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_await self->core_base::close();
-    }
 };
 
 private_stream::private_stream(asio::any_io_executor ex, stream_config cfg)
@@ -125,11 +114,11 @@ private_stream::unsubscribe(std::vector<std::string> topics) {
 
 asio::awaitable<result<stream_event>>
 private_stream::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->strand(), impl::next(impl_, deadline));
+    return detail::on_strand(impl_->strand(), impl::next_body(impl_, deadline));
 }
 
 asio::awaitable<void> private_stream::close() {
-    return detail::on_strand(impl_->strand(), impl::close(impl_));
+    return detail::on_strand(impl_->strand(), impl::close_body(impl_));
 }
 
 bool private_stream::is_open() const {
