@@ -1,5 +1,5 @@
+#include "detail/caller_neutral.hpp"
 #include "detail/client_core.hpp"
-#include "detail/object_strand.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/ip_group.hpp>
@@ -47,7 +47,6 @@ enum method_index : std::size_t { post_index = 0, put_index = 1, delete_index = 
 
 struct client::impl {
     asio::any_io_executor user_executor;
-    detail::object_strand strand; // every member below is used on it only (see object_strand.hpp)
     config cfg;
     detail::base_url url;
     detail::client_core core;
@@ -58,9 +57,8 @@ struct client::impl {
     std::array<sliding_window_limiter*, 3> endpoint_limiters{};
 
     impl(asio::any_io_executor ex, config c)
-        : user_executor(std::move(ex)), strand(detail::make_object_strand(user_executor)),
-          cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
-          core(strand, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
+        : user_executor(std::move(ex)), cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
+          core(user_executor, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
                cfg.clock ? cfg.clock : system_clock()),
           signer(cfg.credentials) {
         cfg.clock = core.get_clock();
@@ -120,11 +118,11 @@ struct client::impl {
         co_return responses::parse_server_time(*answer);
     }
 
-    // The bodies of the public calls, run on the strand (each holds the impl alive).
+    // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
+    // (detail::caller_neutral).
 
     static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
                                                   detail::http_request (*make)(), std::string key) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         if (!plausible_key(key)) {
             co_return error(errc::invalid_argument,
                             "listen key must be 1-256 characters of [A-Za-z0-9_-]");
@@ -146,7 +144,6 @@ struct client::impl {
     }
 
     static asio::awaitable<result<listen_key>> generate_listen_key(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
@@ -175,32 +172,28 @@ client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
 
 asio::awaitable<result<listen_key>> client::generate_listen_key() {
-    return detail::on_strand(impl_->strand, impl::generate_listen_key(impl_));
+    return detail::caller_neutral(impl::generate_listen_key(impl_));
 }
 
 // The key is copied into the call: the caller's string_view need not outlive the co_await.
 asio::awaitable<result<void>> client::extend_listen_key(std::string_view key) {
-    return detail::on_strand(
-        impl_->strand,
+    return detail::caller_neutral(
         impl::key_call(impl_, put_index, requests::extend_listen_key, std::string(key)));
 }
 
 asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
-    return detail::on_strand(
-        impl_->strand,
+    return detail::caller_neutral(
         impl::key_call(impl_, delete_index, requests::delete_listen_key, std::string(key)));
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::on_strand(impl_->strand,
-                             detail::client_core::server_time_body(
-                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::caller_neutral(detail::client_core::server_time_body(
+        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::on_strand(impl_->strand,
-                             detail::client_core::sync_clock_body(
-                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::caller_neutral(detail::client_core::sync_clock_body(
+        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 clock::duration client::clock_offset() const {

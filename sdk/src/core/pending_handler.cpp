@@ -41,10 +41,12 @@ async_semaphore::~async_semaphore() {
     }
 }
 
+// complete() only posts, so it may run under the lock.
 void async_semaphore::start_wait(pending_handler::handler_type h, bool priority) {
     auto slot = boost::asio::get_associated_cancellation_slot(h);
     pending_handler w(ex_, std::move(h));
-    if (try_acquire()) {
+    std::lock_guard lock(mutex_);
+    if (try_acquire_locked()) {
         std::move(w).complete({});
         return;
     }
@@ -61,6 +63,7 @@ void async_semaphore::start_wait(pending_handler::handler_type h, bool priority)
 }
 
 void async_semaphore::cancel(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
     auto node = waiters_.extract(id);
     if (!node.empty()) {
         std::move(node.mapped()).complete(boost::asio::error::operation_aborted);
@@ -68,6 +71,7 @@ void async_semaphore::cancel(std::uint64_t id) {
 }
 
 void async_semaphore::release() {
+    std::lock_guard lock(mutex_);
     if (waiters_.empty()) {
         ++permits_;
         return;

@@ -21,6 +21,7 @@ asio::awaitable<result<void>> client_core::sync_clock() {
     }
     const std::int64_t midpoint = t0 + (t1 - t0) / 2;
     offset_ms_.store(to_epoch_ms(*server) - midpoint, std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
     last_sync_ = clk_->now();
     co_return result<void>{};
 }
@@ -29,9 +30,14 @@ asio::awaitable<void> client_core::maybe_sync_before_call() {
     if (!server_time_) {
         co_return;
     }
-    const bool first = sync_.at_start && !last_sync_;
-    const bool stale = sync_.interval > clock::duration::zero() && last_sync_ &&
-                       clk_->now() - *last_sync_ >= sync_.interval;
+    std::optional<clock::time_point> last;
+    {
+        std::lock_guard lock(mutex_);
+        last = last_sync_;
+    }
+    const bool first = sync_.at_start && !last;
+    const bool stale =
+        sync_.interval > clock::duration::zero() && last && clk_->now() - *last >= sync_.interval;
     if (first || stale) {
         (void)co_await sync_clock(); // a failed sync leaves the old offset; the call decides
     }

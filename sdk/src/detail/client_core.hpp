@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <span>
@@ -45,15 +46,13 @@ public:
     /// Estimates the offset from one server-time round trip (midpoint of send and receive).
     asio::awaitable<result<void>> sync_clock();
 
-    // The bodies of the clients' public server_time() and sync_clock(), run on the client's
-    // strand (`self` keeps the client alive: an aliasing pointer into it).
+    // The bodies of the clients' public server_time() and sync_clock() (`self` keeps the client
+    // alive: an aliasing pointer into it).
     static asio::awaitable<result<clock::wall_time>>
     server_time_body(std::shared_ptr<client_core> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         co_return co_await self->server_time_();
     }
     static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<client_core> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         co_return co_await self->sync_clock();
     }
 
@@ -70,36 +69,10 @@ public:
                                    Parse parse);
 
 private:
-    // One attempt. A rate-limited call takes its limiters' slot at the instant a connection is
-    // ready to write it (the transport's admission), so the start its limiters record is the
-    // request's real start, however long it waited for a connection (a cold pool's TLS
-    // handshakes, a busy pool): a start recorded earlier than the real one would let the next
-    // window's calls arrive too close behind. When no slot is free at that instant, the call
-    // waits for the earliest one (a FIFO reservation) and then takes the next free connection
-    // ahead of unlimited calls.
-    template <class Build>
-    asio::awaitable<result<http_response>> send_one(std::span<sliding_window_limiter* const> limits,
-                                                    bool limited, Build& build) {
-        if (!limited) {
-            co_return co_await transport_.send(build(timestamp_ms()));
-        }
-        http_transport::admission admit{
-            [](void* set) {
-                return sliding_window_limiter::try_acquire_all(
-                    *static_cast<std::span<sliding_window_limiter* const>*>(set));
-            },
-            &limits};
-        auto answer = co_await transport_.send(build(timestamp_ms()), true, &admit);
-        if (!answer || answer->status != 0) {
-            co_return answer;
-        }
-        if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
-            co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
-        }
-        co_return co_await transport_.send(build(timestamp_ms()), true);
+    double next_random() {
+        std::lock_guard lock(mutex_);
+        return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     }
-
-    double next_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
     asio::awaitable<void> maybe_sync_before_call();
     void hold_back(std::span<sliding_window_limiter* const> limits, const error& e);
 
@@ -108,9 +81,11 @@ private:
     http_transport transport_;
     retry_policy retry_;
     clock_sync_config sync_;
-    std::minstd_rand rng_;
+    // Calls run concurrently on any threads: what they share is atomic or guarded by mutex_.
+    std::mutex mutex_;
+    std::minstd_rand rng_;                       // retry jitter
+    std::optional<clock::time_point> last_sync_; // under mutex_
     std::atomic<std::int64_t> offset_ms_{0};
-    std::optional<clock::time_point> last_sync_;
     server_time_fn server_time_;
 };
 
@@ -122,8 +97,28 @@ asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* co
     co_await maybe_sync_before_call();
     bool resynced = false;
     const bool limited = std::any_of(limits.begin(), limits.end(), [](auto* l) { return l; });
+    const http_transport::admission admit{
+        [](void* set) {
+            return sliding_window_limiter::try_acquire_all(
+                *static_cast<std::span<sliding_window_limiter* const>*>(set));
+        },
+        &limits};
     for (std::size_t attempt = 1;; ++attempt) {
-        auto answer = co_await send_one(limits, limited, build);
+        // A rate-limited call takes its limiters' slot at the instant a connection is ready to
+        // write it (the transport's admission), so the start its limiters record is the
+        // request's real start, however long it waited for a connection (a cold pool's TLS
+        // handshakes, a busy pool): a start recorded earlier than the real one would let the
+        // next window's calls arrive too close behind. When no slot is free at that instant,
+        // the call waits for the earliest one (a FIFO reservation) and then takes the next free
+        // connection ahead of unlimited calls.
+        result<http_response> answer =
+            co_await transport_.send(build(timestamp_ms()), limited, limited ? &admit : nullptr);
+        if (answer && answer->status == 0) { // not admitted: nothing was sent
+            if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
+                co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
+            }
+            answer = co_await transport_.send(build(timestamp_ms()), true);
+        }
         result<T> r = answer ? parse(*answer) : result<T>(answer.error());
         if (r || r.error().is(errc::cancelled)) {
             co_return r;

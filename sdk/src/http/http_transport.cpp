@@ -6,7 +6,6 @@
 #include <exsdk/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -16,7 +15,9 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <optional>
+#include <sys/socket.h>
 #include <variant>
 
 namespace exsdk::detail {
@@ -59,8 +60,11 @@ struct connection {
 
     std::variant<plain_stream, tls_stream> stream;
     timer connect_deadline;
-    clock::time_point deadline{}; // of the request in flight (see impl::sweep)
-    bool expired = false;         // the sweeper closed the socket
+    // Of the request in flight, shared with the sweeper (under impl::mutex): its deadline, the
+    // socket's descriptor, and whether the sweeper interrupted it.
+    clock::time_point deadline{};
+    tcp::socket::native_handle_type fd = -1;
+    bool expired = false;
     beast::flat_buffer buffer;
     std::string request_bytes; // reused for every request
     clock::time_point last_used{};
@@ -90,6 +94,13 @@ struct connection {
     }
 };
 
+// Fails the read or write in progress on `fd` from another thread than the one running it: a
+// shutdown(2) of the descriptor only, which the kernel makes safe, instead of closing the Asio
+// socket, whose object belongs to the coroutine using it. The owner closes it afterwards.
+void interrupt(tcp::socket::native_handle_type fd) {
+    (void)::shutdown(fd, SHUT_RDWR);
+}
+
 // Writes `req` as HTTP/1.1 bytes into `out` (reused across requests: no allocation once warm).
 // Requests are built by the signers from validated parts, so they contain no CR or LF; this is
 // checked anyway, because a header injection must be impossible.
@@ -117,6 +128,9 @@ bool serialize(const http_request& req, const base_url& url, std::string& out) {
 }
 
 struct http_transport::impl {
+    // Threads: a request runs in its caller's coroutine, on the caller's executor, and owns its
+    // connection while it runs. What requests share (the idle stack, the in-flight list, the
+    // sweeper) is guarded by `mutex`, held for a few instructions; the permits guard themselves.
     asio::any_io_executor ex;
     base_url url;
     transport_config cfg;
@@ -131,6 +145,7 @@ struct http_transport::impl {
     // are in flight. Under load it stays armed and costs nothing per request; a sequential
     // client pays one arm and one cancel per request (a timer race per read and write used to
     // cost twice that plus two parallel groups). An idle client leaves nothing pending.
+    std::mutex mutex;
     timer sweeper;
     bool sweeping = false;
     std::vector<connection*> in_flight;
@@ -152,9 +167,30 @@ struct http_transport::impl {
     // returned (waking the first waiter, if any).
     void release(std::unique_ptr<connection> c) {
         if (c) {
+            std::lock_guard lock(mutex);
             idle.push_back(std::move(c));
         }
         permits.release();
+    }
+
+    // The warmest idle connection still young enough to reuse (older ones are closed).
+    std::unique_ptr<connection> take_idle() {
+        std::vector<std::unique_ptr<connection>> stale;
+        std::unique_ptr<connection> c;
+        {
+            std::lock_guard lock(mutex);
+            while (!idle.empty() && !c) {
+                c = std::move(idle.back());
+                idle.pop_back();
+                if (clk->now() - c->last_used > cfg.idle_timeout) {
+                    stale.push_back(std::move(c)); // the server has probably closed it
+                }
+            }
+        }
+        for (auto& old : stale) {
+            discard(old);
+        }
+        return c;
     }
 
     void discard(std::unique_ptr<connection>& c) {
@@ -178,7 +214,9 @@ struct http_transport::impl {
     }
 
     void begin_request(connection& c) {
+        std::lock_guard lock(mutex);
         c.deadline = clk->now() + cfg.request_timeout;
+        c.fd = c.socket().native_handle();
         c.expired = false;
         in_flight.push_back(&c);
         if (!sweeping) {
@@ -186,14 +224,18 @@ struct http_transport::impl {
         }
     }
 
-    void end_request(connection& c) {
+    // Returns whether the sweeper interrupted the request.
+    bool end_request(connection& c) {
+        std::lock_guard lock(mutex);
         std::erase(in_flight, &c);
         if (in_flight.empty() && sweeping) {
             sweeping = false;
             sweeper.cancel();
         }
+        return c.expired;
     }
 
+    // Under `mutex`.
     void arm_sweeper(clock::time_point t) {
         sweeping = true;
         sweeper.expires_at(t);
@@ -204,8 +246,9 @@ struct http_transport::impl {
         });
     }
 
-    // Closes every connection whose request is past its deadline; re-arms for the next one.
+    // Interrupts every request past its deadline; re-arms for the next one.
     void sweep() {
+        std::lock_guard lock(mutex);
         sweeping = false;
         const auto now = clk->now();
         auto next = clock::time_point::max();
@@ -215,7 +258,7 @@ struct http_transport::impl {
             }
             if (now >= c->deadline) {
                 c->expired = true;
-                c->close(); // fails the read or write in progress
+                interrupt(c->fd); // fails the read or write in progress
             } else {
                 next = std::min(next, c->deadline);
             }
@@ -260,8 +303,7 @@ struct http_transport::impl {
                 out.response.body = std::move(msg.body());
             }
         }
-        end_request(c);
-        if (out.ec && c.expired) {
+        if (end_request(c) && out.ec) {
             out.ec = asio::error::timed_out;
         }
         co_return out;
@@ -278,14 +320,7 @@ struct http_transport::impl {
                 }
             }
             // From here a permit is ours: every path returns it exactly once (release()).
-            std::unique_ptr<connection> c;
-            while (!idle.empty() && !c) {
-                c = std::move(idle.back());
-                idle.pop_back();
-                if (clk->now() - c->last_used > cfg.idle_timeout) {
-                    discard(c); // the server has probably closed it
-                }
-            }
+            std::unique_ptr<connection> c = take_idle();
             const bool reused = c != nullptr;
             if (!c) {
                 c = std::make_unique<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
@@ -327,10 +362,14 @@ struct http_transport::impl {
     }
 
     void close_idle() {
-        for (auto& c : idle) {
+        std::vector<std::unique_ptr<connection>> closing;
+        {
+            std::lock_guard lock(mutex);
+            closing.swap(idle);
+        }
+        for (auto& c : closing) {
             discard(c);
         }
-        idle.clear();
     }
 };
 
@@ -342,8 +381,7 @@ http_transport::http_transport(asio::any_io_executor ex, base_url url, const tls
 
 http_transport::~http_transport() {
     if (impl_) {
-        // On the transport's executor (the client's strand), where the pool lives.
-        asio::dispatch(impl_->ex, [self = impl_] { self->close_idle(); });
+        impl_->close_idle();
     }
 }
 

@@ -1,5 +1,5 @@
+#include "detail/caller_neutral.hpp"
 #include "detail/client_core.hpp"
-#include "detail/object_strand.hpp"
 
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/requests.hpp>
@@ -40,7 +40,6 @@ error missing_credentials() {
 
 struct client::impl {
     asio::any_io_executor user_executor;
-    detail::object_strand strand; // every member below is used on it only (see object_strand.hpp)
     config cfg;
     detail::client_core core;
     woox::signer signer;
@@ -48,9 +47,8 @@ struct client::impl {
     std::shared_ptr<sliding_window_limiter> credentials_limiter;
 
     impl(asio::any_io_executor ex, config c)
-        : user_executor(std::move(ex)), strand(detail::make_object_strand(user_executor)),
-          cfg(std::move(c)),
-          core(strand, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
+        : user_executor(std::move(ex)), cfg(std::move(c)),
+          core(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
                cfg.clock_sync, cfg.clock ? cfg.clock : system_clock()),
           signer(cfg.credentials),
           listen_key_limiter(make_limiter(cfg.limits.listen_key_limiter, cfg.limits.listen_key,
@@ -70,10 +68,10 @@ struct client::impl {
         co_return responses::parse_system_info(*answer);
     }
 
-    // The bodies of the public calls, run on the strand (each holds the impl alive).
+    // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
+    // (detail::caller_neutral).
 
     static asio::awaitable<result<listen_key>> create_listen_key(std::shared_ptr<impl> self) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
@@ -90,7 +88,6 @@ struct client::impl {
 
     static asio::awaitable<result<api_key_page>>
     api_key_permissions(std::shared_ptr<impl> self, std::int64_t page, std::int64_t size) {
-        co_await asio::this_coro::throw_if_cancelled(false);
         if (page < 1) {
             co_return error(errc::invalid_argument, "page must be >= 1");
         }
@@ -141,29 +138,27 @@ client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
 
 asio::awaitable<result<listen_key>> client::create_listen_key() {
-    return detail::on_strand(impl_->strand, impl::create_listen_key(impl_));
+    return detail::caller_neutral(impl::create_listen_key(impl_));
 }
 
 asio::awaitable<result<api_key_page>> client::api_key_permissions(std::int64_t page,
                                                                   std::int64_t size) {
-    return detail::on_strand(impl_->strand, impl::api_key_permissions(impl_, page, size));
+    return detail::caller_neutral(impl::api_key_permissions(impl_, page, size));
 }
 
 asio::awaitable<result<std::vector<api_key_permission>>>
 client::all_api_key_permissions(std::int64_t page_size) {
-    return detail::on_strand(impl_->strand, impl::all_api_key_permissions(impl_, page_size));
+    return detail::caller_neutral(impl::all_api_key_permissions(impl_, page_size));
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::on_strand(impl_->strand,
-                             detail::client_core::server_time_body(
-                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::caller_neutral(detail::client_core::server_time_body(
+        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::on_strand(impl_->strand,
-                             detail::client_core::sync_clock_body(
-                                 std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::caller_neutral(detail::client_core::sync_clock_body(
+        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
 }
 
 clock::duration client::clock_offset() const {

@@ -1,5 +1,6 @@
-// A FIFO async semaphore (single strand): the permits of the HTTP connection pool. Waiting is
-// an Asio operation with per-operation cancellation; a cancelled waiter takes nothing. Waiters
+// A FIFO async semaphore: the permits of the HTTP connection pool. Thread-safe (a mutex held for
+// a few instructions): coroutines on any thread may wait and release. Waiting is an Asio
+// operation with per-operation cancellation; a cancelled waiter takes nothing. Waiters
 // may ask for priority (served first): a call that waited for its rate-limit slot takes the
 // next free connection, so it starts at its reserved time.
 // (Asio 1.81's buffered channel cannot serve here: cancelling its last receive waiter leaves it
@@ -13,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 
 namespace exsdk::detail {
 
@@ -25,12 +27,9 @@ public:
     ~async_semaphore(); // pending waiters complete with operation_aborted
 
     /// Takes a permit if one is free, without waiting.
-    bool try_acquire() noexcept {
-        if (permits_ > 0 && waiters_.empty()) {
-            --permits_;
-            return true;
-        }
-        return false;
+    bool try_acquire() {
+        std::lock_guard lock(mutex_);
+        return try_acquire_locked();
     }
 
     /// Waits (FIFO) for a permit. Completion: void(error_code); operation_aborted if cancelled.
@@ -47,13 +46,27 @@ public:
     /// Returns a permit: the first waiter gets it, else it becomes free.
     void release();
 
-    std::size_t available() const noexcept { return permits_; }
-    std::size_t waiting() const noexcept { return waiters_.size(); }
+    std::size_t available() const {
+        std::lock_guard lock(mutex_);
+        return permits_;
+    }
+    std::size_t waiting() const {
+        std::lock_guard lock(mutex_);
+        return waiters_.size();
+    }
 
 private:
+    bool try_acquire_locked() noexcept {
+        if (permits_ > 0 && waiters_.empty()) {
+            --permits_;
+            return true;
+        }
+        return false;
+    }
     void start_wait(pending_handler::handler_type h, bool priority);
     void cancel(std::uint64_t id);
 
+    mutable std::mutex mutex_;
     boost::asio::any_io_executor ex_;
     std::size_t permits_;
     std::uint64_t next_id_ = 1;

@@ -1,5 +1,6 @@
 // The HTTP/1.1 transport of a client: a keep-alive connection pool to one host, shared by every
-// coroutine of the client (all on the client's strand: give it the strand as executor), TLS through
+// coroutine of the client on any thread (each request runs in its caller's coroutine and owns
+// its connection meanwhile; the shared pool state is mutex-guarded), TLS through
 // OpenSSL with SNI and host-name verification, connect and request timeouts on the client's clock,
 // and Asio per-operation cancellation (a cancelled send returns errc::cancelled at once and gives
 // its connection slot back). A request that fails on a reused connection before any byte of the
@@ -30,7 +31,7 @@ public:
     ~http_transport();
 
     /// Decides, once a connection is ready to write, whether the request may start now (a rate
-    /// limiter taking its slot at that instant). Called on the transport's executor.
+    /// limiter taking its slot at that instant). Called in the sending coroutine.
     struct admission {
         bool (*admit)(void* context) = nullptr;
         void* context = nullptr;

@@ -8,13 +8,13 @@
 // clock sync, and reports failures as values (never throws).
 //
 // Threads: every member function may be called concurrently from coroutines on any executor and
-// any thread (a multi-threaded io_context or thread_pool needs no strand of yours). The client
-// keeps its state on its own strand over the executor given at construction; each call runs
-// there and the caller resumes on its own executor. Calls never change the caller's coroutine
-// state (throw_if_cancelled, cancellation filters). Each call supports Asio per-operation
-// cancellation (terminal), which the client carries over to its strand, so the signal may be
-// emitted on another thread than the one running the call, as long as it is emitted where Asio
-// allows for the awaiting coroutine (serialised with it, e.g. posted to its executor). The
+// any thread (a multi-threaded io_context or thread_pool needs no strand of yours). A call runs
+// in the calling coroutine, so it resumes on the caller's executor with no hop; what calls share
+// (the connection pool, the limiters, clock-sync state) is guarded by mutexes held for a few
+// instructions, and each request owns its connection while it runs. Calls never change the
+// caller's coroutine state (throw_if_cancelled, cancellation filters). Each call supports Asio
+// per-operation cancellation (terminal); emit the signal where Asio requires for any slot
+// (serialised with the awaiting coroutine, e.g. posted to its executor), from any thread. The
 // client may be destroyed while calls are in flight on any thread: they keep what they need
 // alive and finish.
 #pragma once
