@@ -1,9 +1,16 @@
 // What both listen-key sessions share (private to the SDK): the queue of updates for next(),
 // reconnect backoff with jitter, counters, and the rule for which errors end a session.
+//
+// The update queue is bounded (exsdk/overflow_policy.hpp). Block: a session takes the stream's
+// next event only once the queue has room (next_event()) and starts each connect cycle only
+// then (wait_for_room()), so its stream's queue fills and its reader stops reading; the few
+// status updates of one cycle may pass the bound. Drop: what does not fit is dropped and the
+// consumer gets a gap update with `dropped` where the updates are missing.
 #pragma once
 
 #include "detail/event_queue.hpp"
 
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
 
 #include <random>
@@ -22,9 +29,59 @@ class session_core {
 public:
     using update = session_update<Event>;
 
-    session_core(asio::any_io_executor ex, std::shared_ptr<clock> clk, reconnect_policy policy)
-        : ex_(ex), clock_(std::move(clk)), policy_(policy), updates_(ex, clock_),
+    session_core(asio::any_io_executor ex, std::shared_ptr<clock> clk, reconnect_policy policy,
+                 std::size_t max_queued, overflow_policy overflow)
+        : ex_(ex), clock_(std::move(clk)), policy_(policy),
+          updates_(ex, clock_, max_queued, overflow,
+                   [this](std::size_t n) {
+                       ++stats_.gaps;
+                       update u;
+                       u.status = session_status::gap;
+                       u.dropped = n;
+                       u.detail = std::to_string(n) +
+                                  " updates dropped: next() did not keep up (overflow_policy::"
+                                  "drop); events may have been missed: re-sync from REST";
+                       return result<update>(std::move(u));
+                   }),
           rng_(std::random_device{}()) {}
+
+    /// A session's own stream always blocks: the session drains it and applies its own policy.
+    template <class StreamConfig>
+    static StreamConfig blocking(StreamConfig c) {
+        c.overflow = overflow_policy::block;
+        return c;
+    }
+
+    /// Block policy: waits until the update queue has room (errc::cancelled when cancelled).
+    asio::awaitable<result<void>> wait_for_room() { co_return co_await updates_.wait_for_room(); }
+
+    /// The stream's next event, taken only once the update queue has room (block policy):
+    /// errc::timeout when `deadline` passes first, or `room_deadline` while waiting for room.
+    template <class Stream>
+    asio::awaitable<result<Event>> next_event(Stream& s, clock::time_point deadline,
+                                              std::optional<clock::time_point> room_deadline) {
+        if (auto room = co_await updates_.wait_for_room(room_deadline); !room) {
+            co_return room.error();
+        }
+        co_return co_await s.next(deadline);
+    }
+
+    /// Delivers the events still queued in `s` (block policy: the stream may hold many), so
+    /// they come before the updates of a rotation. False when cancelled.
+    template <class Stream>
+    asio::awaitable<bool> drain(Stream& s) {
+        while (s.queued() > 0) {
+            if (!co_await updates_.wait_for_room()) {
+                co_return false;
+            }
+            auto ev = co_await s.next(clock_->now()); // queued: returns at once
+            if (!ev) {
+                break;
+            }
+            push_event(std::move(*ev));
+        }
+        co_return true;
+    }
 
     event_queue<update>& updates() noexcept { return updates_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
@@ -32,18 +89,19 @@ public:
     session_counters& stats() noexcept { return stats_; }
 
     void push_event(Event ev) {
-        ++stats_.events;
         update u;
         u.status = session_status::event;
         u.event = std::move(ev);
-        updates_.push(std::move(u));
+        if (push(std::move(u))) {
+            ++stats_.events;
+        }
     }
 
     void push_status(session_status s, std::string detail = {}) {
         update u;
         u.status = s;
         u.detail = std::move(detail);
-        updates_.push(std::move(u));
+        push(std::move(u));
     }
 
     /// A socket is up: "connected", then "gap" if an earlier one was lost.
@@ -57,7 +115,7 @@ public:
             u.status = session_status::gap;
             u.outage = clock_->now() - *lost_at_;
             u.detail = "events may have been missed: re-sync from REST";
-            updates_.push(std::move(u));
+            push(std::move(u));
             lost_at_.reset();
         }
     }
@@ -90,7 +148,7 @@ public:
         update u;
         u.status = session_status::reconnecting;
         u.backoff = delay;
-        updates_.push(std::move(u));
+        push(std::move(u));
         timer t(ex_, clock_);
         t.expires_after(delay);
         auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -98,6 +156,14 @@ public:
     }
 
 private:
+    bool push(update u) {
+        if (!updates_.push(std::move(u))) {
+            ++stats_.dropped;
+            return false;
+        }
+        return true;
+    }
+
     asio::any_io_executor ex_;
     std::shared_ptr<clock> clock_;
     reconnect_policy policy_;

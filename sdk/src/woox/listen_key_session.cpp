@@ -20,8 +20,9 @@ struct listen_key_session::impl {
 
     impl(client& r, session_config c)
         : rest(r), cfg(with_client_clock(std::move(c), r)),
-          core(r.get_executor(), cfg.stream.clock, cfg.reconnect),
-          stream(r.get_executor(), cfg.stream) {}
+          core(r.get_executor(), cfg.stream.clock, cfg.reconnect, cfg.max_queued_updates,
+               cfg.overflow),
+          stream(r.get_executor(), decltype(core)::blocking(cfg.stream)) {}
 
     // Wall time after which the key must be replaced.
     clock::wall_time rotation_time() const {
@@ -43,6 +44,9 @@ struct listen_key_session::impl {
     asio::awaitable<result<void>> loop() {
         bool rotating = false;
         for (;;) {
+            if (!co_await core.wait_for_room()) { // block policy: the application catches up
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
             // 1. A key: reuse a valid one, create one otherwise.
             if (!key_usable()) {
                 auto created = co_await rest.create_listen_key();
@@ -93,7 +97,9 @@ struct listen_key_session::impl {
             const auto rotate_at =
                 core.get_clock()->now() + std::chrono::duration_cast<clock::duration>(rotate_in);
             for (;;) {
-                auto ev = co_await stream.next(rotate_at);
+                // While the application is behind, the rotation waits too (no deadline on the
+                // room): the socket's events stay in order before it.
+                auto ev = co_await core.next_event(stream, rotate_at, std::nullopt);
                 if (ev) {
                     core.push_event(std::move(*ev));
                     continue;
@@ -145,6 +151,9 @@ const std::string& listen_key_session::listen_key() const {
 
 session_counters listen_key_session::stats() const {
     return impl_->core.stats();
+}
+std::size_t listen_key_session::queued() const {
+    return impl_->core.updates().size();
 }
 
 } // namespace exsdk::woox
