@@ -80,17 +80,7 @@ public:
     /// `deadline` passes first, errc::cancelled when cancelled. Drop policy: returns at once.
     asio::awaitable<result<void>> wait_for_room(std::optional<clock::time_point> deadline = {}) {
         while (!has_room()) {
-            boost::system::error_code ec;
-            if (!deadline) {
-                std::tie(ec) = co_await room_.async_acquire(asio::as_tuple(asio::use_awaitable));
-            } else {
-                room_timer_.expires_at(*deadline);
-                auto r = co_await race_deadline(room_timer_, room_.async_acquire(asio::deferred));
-                ec = deadline_error(r);
-                if (ec && !std::get<1>(r)) {
-                    ec = {}; // woken even though the timer fired too
-                }
-            }
+            const auto ec = co_await acquire(room_, room_timer_, deadline);
             if (ec == asio::error::timed_out) {
                 co_return error(errc::timeout, "no room in the event queue before the deadline");
             }
@@ -103,17 +93,7 @@ public:
 
     asio::awaitable<result<T>> pop(std::optional<clock::time_point> deadline) {
         if (queue_.empty() && !closed_) {
-            boost::system::error_code ec;
-            if (!deadline) {
-                std::tie(ec) = co_await items_.async_acquire(asio::as_tuple(asio::use_awaitable));
-            } else {
-                timer_.expires_at(*deadline);
-                auto r = co_await race_deadline(timer_, items_.async_acquire(asio::deferred));
-                ec = deadline_error(r);
-                if (ec && !std::get<1>(r)) {
-                    ec = {}; // the permit was granted even though the timer fired too
-                }
-            }
+            const auto ec = co_await acquire(items_, timer_, deadline);
             if (ec == asio::error::timed_out) {
                 co_return error(errc::timeout, "no event before the deadline");
             }
@@ -139,6 +119,23 @@ public:
     }
 
 private:
+    /// Takes a permit of `s`, waiting at most until `deadline`: asio::error::timed_out then, or
+    /// another error when cancelled.
+    static asio::awaitable<boost::system::error_code>
+    acquire(async_semaphore& s, timer& t, std::optional<clock::time_point> deadline) {
+        if (!deadline) {
+            auto [ec] = co_await s.async_acquire(asio::as_tuple(asio::use_awaitable));
+            co_return ec;
+        }
+        t.expires_at(*deadline);
+        auto r = co_await race_deadline(t, s.async_acquire(asio::deferred));
+        const auto ec = deadline_error(r);
+        if (ec && !std::get<1>(r)) {
+            co_return boost::system::error_code{}; // granted even though the timer fired too
+        }
+        co_return ec;
+    }
+
     void wake_producer() {
         if (room_.waiting() > 0 && has_room()) {
             room_.release();
