@@ -194,6 +194,24 @@ for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [25
         else if (s) row('6 memory', `${what} (heap, per stream)`, 'not measured', s.label || 'the mock has no stream endpoint', '');
         else row('6 memory', `${what} (heap, per stream)`, 'n/a', '', '');
     }
+    // Long runs (issue 16): flat memory as the calls go on.
+    const mib = (v) => (v === undefined ? 'n/a' : `${v.toFixed(1)} MiB`);
+    const flat = (r) => ok(r, (q) => q >= 0.9 && q <= 1.1);
+    const lm = bench('memory/long_run/mock');
+    row('6 memory', `mock_exchange program, resident memory after ${fmt(lm?.calls_1)} / ${fmt(lm?.calls_2)} calls at full speed (half BingX generate, half WOO X create; default journal)`,
+        lm ? `${mib(lm.rss_1_mib)} / ${mib(lm.rss_2_mib)}` : 'n/a',
+        lm ? `at start ${mib(lm.rss_start_mib)}; ${fmt(lm.calls_per_s)} calls/s; live keys ${fmt(lm.listen_keys_2)}; journal ${fmt(lm.journal_entries_2)} entries, ${mib(lm.journal_mib_2)}` : '',
+        x(lm?.ratio), 'within 10%', flat(lm?.ratio));
+    const ls = bench('memory/long_run/sdk');
+    row('6 memory', `one SDK process (woox + bingx client, 16 coroutines, the four account calls), resident memory after ${fmt(ls?.calls_1)} / ${fmt(ls?.calls_2)} calls`,
+        ls ? `${mib(ls.rss_1_mib)} / ${mib(ls.rss_2_mib)}` : 'n/a',
+        ls ? `heap ${kib(ls.heap_1_kib)} / ${kib(ls.heap_2_kib)}; ${fmt(ls.calls_per_s)} calls/s` : '',
+        x(ls?.ratio), 'within 10%', flat(ls?.ratio));
+    const vd = bench('memory/virtual_day');
+    row('6 memory', `${fmt(vd?.hours)} virtual hours of a WOO X and a BingX session (each: a key rotation every hour, 1,000 events an hour), embedded mock: heap before / after (after the first hour / at the end)`,
+        vd ? `${kib(vd.heap_before_kib)} / ${kib(vd.heap_after_kib)}` : 'n/a',
+        vd ? `RSS ${mib(vd.rss_before_mib)} / ${mib(vd.rss_after_mib)}; events ${fmt(vd.woox_events)} / ${fmt(vd.bingx_events)}; rotations ${fmt(vd.woox_rotations)} / ${fmt(vd.bingx_rotations)}` : '',
+        x(vd?.heap_after_kib / vd?.heap_before_kib));
 }
 
 // 7. ccxt vs exsdk vs bare, each in its own process

@@ -208,6 +208,29 @@ public:
         co_return co_await round_trip_on(plain_, bytes, body);
     }
 
+    /// Writes `bytes` (e.g. several pipelined requests) without reading.
+    asio::awaitable<void> write(std::string_view bytes) {
+        if (tls_) {
+            co_await asio::async_write(*tls_, asio::buffer(bytes.data(), bytes.size()),
+                                       asio::use_awaitable);
+        } else {
+            co_await asio::async_write(plain_, asio::buffer(bytes.data(), bytes.size()),
+                                       asio::use_awaitable);
+        }
+    }
+
+    /// Reads the next answer; returns the status, the body in `body`.
+    asio::awaitable<unsigned> read_answer(std::string& body) {
+        http::response_parser<http::string_body> p;
+        if (tls_) {
+            co_await http::async_read(*tls_, buffer_, p, asio::use_awaitable);
+        } else {
+            co_await http::async_read(plain_, buffer_, p, asio::use_awaitable);
+        }
+        body = std::move(p.get().body());
+        co_return p.get().result_int();
+    }
+
     /// The TCP socket (plain connections).
     tcp::socket& socket() { return plain_; }
 

@@ -81,6 +81,18 @@ inline std::int64_t peak_rss_kib() {
     return -1;
 }
 
+/// Resident set size (VmRSS) of process `pid` ("self" for this one) in KiB; -1 if unknown.
+inline std::int64_t rss_kib(const std::string& pid = "self") {
+    std::ifstream in("/proc/" + pid + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) {
+            return std::stoll(line.substr(6));
+        }
+    }
+    return -1;
+}
+
 /// Bytes currently allocated through malloc (every arena, plus mmapped chunks).
 inline std::int64_t heap_bytes() {
     const struct mallinfo2 mi = mallinfo2();

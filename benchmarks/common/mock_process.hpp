@@ -73,6 +73,7 @@ public:
     ~mock_process() { stop(); }
 
     const std::string& url() const { return url_; }
+    pid_t pid() const { return pid_; }
 
     void stop() {
         if (pid_ > 0) {

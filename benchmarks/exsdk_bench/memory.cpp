@@ -4,9 +4,9 @@
 //  - per idle pooled connection: a client whose pool holds 1 + K idle keep-alive connections
 //    minus one that holds 1, divided by K (the client's fixed cost cancels out);
 //  - per idle private stream: the same slope over connected, subscribed, idle streams.
-#include "../common/mock_process.hpp"
 #include "../common/sdk_calls.hpp"
 #include "benchmarks.hpp"
+#include "mock_child.hpp"
 
 #include <exsdk/bingx/account_stream.hpp>
 #include <exsdk/woox/private_stream.hpp>
@@ -17,67 +17,15 @@
 
 #include <benchmark/benchmark.h>
 
-#include <fstream>
-#include <sstream>
 #include <type_traits>
 
 namespace bench {
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct mock_child {
-    std::string ca_file;
-    mock_process proc;
-    std::string ca;
-
-    mock_child(const options& o, bool tls, std::vector<std::string> extra = {})
-        : ca_file(tls ? "/tmp/exsdk_bench_ca_" + std::to_string(getpid()) + ".pem" : ""),
-          proc(o.mock_program, args(tls, ca_file, std::move(extra))),
-          ca(tls ? read_file(ca_file) : std::string()) {}
-    ~mock_child() {
-        if (!ca_file.empty()) {
-            std::remove(ca_file.c_str());
-        }
-    }
-
-    static std::vector<std::string> args(bool tls, const std::string& ca_file,
-                                         std::vector<std::string> extra) {
-        std::vector<std::string> a{"--no-rate-limits", "--journal-capacity", "0"};
-        if (tls) {
-            a.insert(a.end(), {"--tls", "--ca-out", ca_file});
-        }
-        a.insert(a.end(), extra.begin(), extra.end());
-        return a;
-    }
-};
-
-/// Open connections the mock counts (GET /__admin/health), over a connection of its own.
+/// Open connections the mock counts (GET /__admin/health).
 std::int64_t mock_connections(const mock_child& m) {
-    asio::io_context ioc(1);
-    bare_connection conn(ioc.get_executor(), port_of(m.proc.url()), m.ca);
-    std::int64_t n = -1;
-    asio::co_spawn(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-            co_await conn.connect();
-            std::string body;
-            co_await conn.round_trip("GET /__admin/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-                                     body);
-            const auto at = body.find("\"connections\":");
-            if (at != std::string::npos) {
-                n = std::stoll(body.substr(at + 14));
-            }
-        },
-        asio::detached);
-    ioc.run();
-    return n;
+    return json_number(m.admin_get("/__admin/health"), "connections");
 }
 
 /// Heap bytes a woox::client holds with `n` idle pooled connections (each opened by one of `n`

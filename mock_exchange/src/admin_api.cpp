@@ -494,6 +494,38 @@ void health(response& res, shared_state& st, std::size_t connections) {
         .raw("}");
 }
 
+void stats(response& res, shared_state& st) {
+    state_stats s;
+    {
+        std::lock_guard lock(st.mutex);
+        s = st.stats_locked();
+    }
+    res.json(200);
+    json_writer w(res.body);
+    bool first = true;
+    auto field = [&](std::string_view name, std::size_t v) {
+        w.raw(first ? "{" : ",").key(name).num(static_cast<std::int64_t>(v));
+        first = false;
+    };
+    field("woox_listen_keys", s.woox_listen_keys);
+    field("bingx_listen_keys", s.bingx_listen_keys);
+    field("bingx_listen_keys_max_per_uid", s.bingx_listen_keys_max_per_uid);
+    field("listen_key_watches", s.listen_key_watches);
+    field("woox_rate_windows", s.woox_rate_windows);
+    field("bingx_uid_rate_windows", s.bingx_uid_rate_windows);
+    field("bingx_ip_rate_windows", s.bingx_ip_rate_windows);
+    field("rate_window_starts", s.rate_window_starts);
+    field("bingx_disabled_periods", s.bingx_disabled_periods);
+    field("bingx_error_counters", s.bingx_error_counters);
+    field("bingx_error_entries", s.bingx_error_entries);
+    field("journal_entries", s.journal_entries);
+    field("journal_bytes", s.journal_bytes);
+    field("streams", s.streams);
+    field("stream_ips", s.stream_ips);
+    field("faults", s.faults);
+    w.raw("}");
+}
+
 } // namespace
 
 void handle_admin(const request& req, response& res, shared_state& st, std::size_t connections) {
@@ -501,6 +533,9 @@ void handle_admin(const request& req, response& res, shared_state& st, std::size
     const auto m = req.method;
     if (path == "/__admin/health") {
         return m == "GET" ? health(res, st, connections) : method_not_allowed(res, "GET");
+    }
+    if (path == "/__admin/stats") {
+        return m == "GET" ? stats(res, st) : method_not_allowed(res, "GET");
     }
     if (path == "/__admin/clock") {
         return m == "GET"    ? clock_state(res, st)
@@ -561,7 +596,7 @@ void handle_admin(const request& req, response& res, shared_state& st, std::size
         return m == "POST" ? post_drop(req, res, st) : method_not_allowed(res, "POST");
     }
     fail(res, 404,
-         "unknown admin endpoint; see /__admin/health, clock, accounts, faults, journal, "
+         "unknown admin endpoint; see /__admin/health, stats, clock, accounts, faults, journal, "
          "listen_keys, reset, events, streams, streams/drop");
 }
 

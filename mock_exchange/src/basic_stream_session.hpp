@@ -86,6 +86,10 @@ private:
         if (phase_ != phase::handshake && phase_ != phase::open) {
             return;
         }
+        if (out_.size() >= st_.cfg.stream_max_queued_frames) {
+            drop(true, "slow_consumer"); // bounded: a client that does not read is cut
+            return;
+        }
         out_frame f;
         if (woox_) {
             f.data = std::move(text);
@@ -161,13 +165,15 @@ private:
     }
 
     /// A close frame with `code` after what is already queued; nothing more is queued.
-    void begin_close(std::uint16_t code, std::string_view reason, bool journal = true) {
+    /// `fault` is the journal entry's note ("retired": the key was retired by the per-UID bound).
+    void begin_close(std::uint16_t code, std::string_view reason, bool journal = true,
+                     std::string_view fault = {}) {
         if (phase_ != phase::handshake && phase_ != phase::open) {
             return;
         }
         st_.streams.retire(*rec_);
         if (journal) {
-            journal_close("server", code, {});
+            journal_close("server", code, fault);
         }
         phase_ = phase::closing;
         out_frame f;
@@ -181,25 +187,25 @@ private:
     }
 
     /// TCP close without a close frame (network loss).
-    void drop(bool journal) {
+    void drop(bool journal, std::string_view fault = "drop") {
         if (phase_ == phase::gone) {
             return;
         }
         st_.streams.retire(*rec_);
         if (journal) {
-            journal_close("server", close_code::abnormal, "drop");
+            journal_close("server", close_code::abnormal, fault);
         }
         cut();
     }
 
-    void expire_key() {
+    void expire_key(std::string_view fault = {}) {
         if (woox_) {
-            begin_close(close_code::policy_violation, "listen key expired");
+            begin_close(close_code::policy_violation, "listen key expired", true, fault);
             return;
         }
         // BingX: the event, then the close; nothing after it.
         enqueue(listen_key_expired_frame(rec_->listen_key, clock_->wall_ms()));
-        begin_close(close_code::normal, "listen key expired");
+        begin_close(close_code::normal, "listen key expired", true, fault);
     }
 
     void on_key_event(listen_key_event ev, std::int64_t expires_ms) {
@@ -209,6 +215,7 @@ private:
             schedule();
             break;
         case listen_key_event::expired: expire_key(); break;
+        case listen_key_event::retired: expire_key("retired"); break; // exactly as on expiry
         case listen_key_event::replaced:
             begin_close(close_code::policy_violation, "listen key replaced");
             break;

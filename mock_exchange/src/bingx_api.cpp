@@ -262,36 +262,36 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
 
     if (lim.enabled) {
         // 10. The 20-errors block (per API key + endpoint).
-        if (auto it = st.bingx_errors.find(key->api_key); it != st.bingx_errors.end()) {
-            const auto& ew = it->second[out.slot];
+        if (auto* slots = st.bingx_errors.find(key->api_key)) {
+            const auto& ew = (*slots)[out.slot];
             if (now < ew.blocked_until) {
                 return error_block_message(res, st, ew.blocked_code,
                                            epoch_ms_at(ew.blocked_until, now, now_ms), now_ms);
             }
         }
         // 11. The disabled period (per UID + endpoint); calls during it do not extend it.
-        auto& disabled = st.bingx_disabled_until[key->account_id][out.slot];
-        if (now < disabled) {
-            return disabled_message(res, epoch_ms_at(disabled, now, now_ms), now_ms);
+        if (auto* until = st.bingx_disabled_until.find(key->account_id);
+            until != nullptr && now < (*until)[out.slot]) {
+            return disabled_message(res, epoch_ms_at((*until)[out.slot], now, now_ms), now_ms);
         }
         // 12. 2/s per UID (per method unless shared). 13. The IP group, per IP and per endpoint.
-        auto& uid_window = st.bingx_uid_windows[key->account_id]
-                                               [lim.bingx_uid_shared_across_methods ? 0 : out.slot];
-        auto ip_it = st.bingx_ips.find(req.peer);
-        if (ip_it == st.bingx_ips.end()) {
-            ip_it = st.bingx_ips.emplace(std::string(req.peer), bingx_ip_windows{}).first;
-        }
-        auto& ip = ip_it->second;
+        // The entries are swept once their windows are over (shared_state::sweep_locked).
+        auto& uid_window = st.bingx_uid_windows.get(
+            key->account_id,
+            now + lim.bingx_uid.window)[lim.bingx_uid_shared_across_methods ? 0 : out.slot];
+        auto& ip = st.bingx_ips.get(
+            req.peer, now + std::min(lim.bingx_ip_group.window, lim.bingx_ip_endpoint.window));
         if (!uid_window.admits(now, lim.bingx_uid) || !ip.group.admits(now, lim.bingx_ip_group) ||
             !ip.per_endpoint[out.slot].admits(now, lim.bingx_ip_endpoint)) {
             if (lim.bingx_disabled_period.count() > 0) {
-                disabled = now + lim.bingx_disabled_period;
+                const auto until = now + lim.bingx_disabled_period;
+                st.bingx_disabled_until.get(key->account_id, until)[out.slot] = until;
             }
             return error(res, p::code::rate_limited, p::message::rate_limited, now_ms);
         }
-        uid_window.record(now);
-        ip.group.record(now);
-        ip.per_endpoint[out.slot].record(now);
+        uid_window.record(now, lim.bingx_uid);
+        ip.group.record(now, lim.bingx_ip_group);
+        ip.per_endpoint[out.slot].record(now, lim.bingx_ip_endpoint);
     }
 
     // 14. Parameters and 15. handler.
@@ -325,14 +325,13 @@ void count_error(shared_state& st, const outcome& out, const response& res) {
     if (!is_error) {
         return;
     }
-    auto it = st.bingx_errors.find(out.key->api_key);
-    if (it == st.bingx_errors.end()) {
-        it = st.bingx_errors.emplace(out.key->api_key, decltype(it->second){}).first;
-    }
-    auto& ew = it->second[out.slot];
     const auto now = st.clock->now();
+    auto& ew = st.bingx_errors.get(out.key->api_key, now + lim.bingx_error_window)[out.slot];
     while (!ew.errors.empty() && ew.errors.front().first <= now - lim.bingx_error_window) {
         ew.errors.pop_front();
+    }
+    if (ew.errors.size() >= std::max(lim.bingx_error_history, lim.bingx_error_threshold + 1)) {
+        ew.errors.pop_front(); // bounded: the oldest error is forgotten
     }
     ew.errors.emplace_back(now, res.code != 0 ? res.code : static_cast<std::int64_t>(res.status));
     if (ew.errors.size() > lim.bingx_error_threshold && now >= ew.blocked_until) {
@@ -363,18 +362,17 @@ void rate_headers(response& res, shared_state& st, const outcome& out, std::stri
         const std::size_t slot = lim.bingx_uid_shared_across_methods ? 0 : out.slot;
         remain = lim.bingx_uid.requests;
         if (lim.enabled) {
-            if (auto it = st.bingx_uid_windows.find(out.key->account_id);
-                it != st.bingx_uid_windows.end()) {
-                remain = it->second[slot].remaining(now, lim.bingx_uid);
-                expire = it->second[slot].until_reset(now, lim.bingx_uid);
+            if (auto* w = st.bingx_uid_windows.find(out.key->account_id)) {
+                remain = (*w)[slot].remaining(now, lim.bingx_uid);
+                expire = (*w)[slot].until_reset(now, lim.bingx_uid);
             }
         }
     } else {
         remain = lim.bingx_ip_group.requests;
         if (lim.enabled) {
-            if (auto it = st.bingx_ips.find(peer); it != st.bingx_ips.end()) {
-                remain = it->second.group.remaining(now, lim.bingx_ip_group);
-                expire = it->second.group.until_reset(now, lim.bingx_ip_group);
+            if (auto* ip = st.bingx_ips.find(peer)) {
+                remain = ip->group.remaining(now, lim.bingx_ip_group);
+                expire = ip->group.until_reset(now, lim.bingx_ip_group);
             }
         }
     }

@@ -17,13 +17,15 @@ std::string_view to_string(listen_key_event e) noexcept {
     case listen_key_event::extended: return "extended";
     case listen_key_event::revoked: return "revoked";
     case listen_key_event::expired: return "expired";
+    case listen_key_event::retired: return "retired";
     }
     return "?";
 }
 
-listen_key_registry::listen_key_registry(std::uint64_t seed)
+listen_key_registry::listen_key_registry(std::uint64_t seed, std::size_t bingx_max_per_account)
     : rng_(seed != 0 ? seed
-                     : ((std::uint64_t{std::random_device{}()} << 32U) | std::random_device{}())) {}
+                     : ((std::uint64_t{std::random_device{}()} << 32U) | std::random_device{}())),
+      bingx_max_(std::max<std::size_t>(bingx_max_per_account, 1)) {}
 
 std::string listen_key_registry::make_key(venue v) {
     // WOO X authKeys: 32 alphanumerics. BingX listenKeys: 64 lowercase hex digits.
@@ -55,9 +57,7 @@ std::string listen_key_registry::make_key(venue v) {
 const listen_key_info& listen_key_registry::issue(venue v, std::string_view api_key,
                                                   std::int64_t account_id, std::int64_t now_ms,
                                                   std::chrono::milliseconds lifetime) {
-    if (keys_.size() >= prune_at_) {
-        prune(now_ms);
-    }
+    sweep(now_ms);
     std::string key = make_key(v);
     if (v == venue::woox) {
         // "If a valid listen key already exists, the system will create a new one and
@@ -70,23 +70,35 @@ const listen_key_info& listen_key_registry::issue(venue v, std::string_view api_
             }
         }
         woox_current_.emplace(std::string(api_key), key);
+    } else if (auto acct = bingx_accounts_.find(account_id);
+               acct != bingx_accounts_.end() && acct->second.size() >= bingx_max_) {
+        // Decision (mock): the UID's least recently generated or extended key makes room.
+        erase(keys_.find(acct->second.front()->info.key), listen_key_event::retired);
     }
     listen_key_info info{v,          key,    std::string(api_key),
                          account_id, now_ms, now_ms + lifetime.count()};
-    return keys_.emplace(std::move(key), std::move(info)).first->second;
+    auto& e = keys_.emplace(std::move(key), entry{std::move(info), {}, {}}).first->second;
+    e.by_expiry = by_expiry_.emplace(e.info.expires_ms, &e);
+    if (v == venue::bingx) {
+        auto& order = bingx_accounts_[account_id];
+        e.in_account = order.insert(order.end(), &e);
+    } else {
+        ++woox_count_;
+    }
+    return e.info;
 }
 
 const listen_key_info* listen_key_registry::find(venue v, std::string_view key,
                                                  std::int64_t now_ms) {
     auto it = keys_.find(key);
-    if (it == keys_.end() || it->second.venue != v) {
+    if (it == keys_.end() || it->second.info.venue != v) {
         return nullptr;
     }
-    if (now_ms >= it->second.expires_ms) {
+    if (now_ms >= it->second.info.expires_ms) {
         erase(it, listen_key_event::expired);
         return nullptr;
     }
-    return &it->second;
+    return &it->second.info;
 }
 
 const listen_key_info* listen_key_registry::extend(std::string_view key, std::int64_t account_id,
@@ -96,10 +108,14 @@ const listen_key_info* listen_key_registry::extend(std::string_view key, std::in
     if (info == nullptr || info->account_id != account_id) {
         return nullptr;
     }
-    auto& mut = keys_.find(key)->second;
-    mut.expires_ms = now_ms + lifetime.count();
-    notify(mut, listen_key_event::extended, false);
-    return &mut;
+    auto& e = keys_.find(key)->second;
+    e.info.expires_ms = now_ms + lifetime.count();
+    by_expiry_.erase(e.by_expiry);
+    e.by_expiry = by_expiry_.emplace(e.info.expires_ms, &e);
+    auto& order = bingx_accounts_[account_id];
+    order.splice(order.end(), order, e.in_account); // now the most recently extended
+    notify(e.info, listen_key_event::extended, false);
+    return &e.info;
 }
 
 bool listen_key_registry::remove(std::string_view key, std::int64_t account_id,
@@ -115,7 +131,7 @@ bool listen_key_registry::remove(std::string_view key, std::int64_t account_id,
 void listen_key_registry::revoke_unless(const std::function<bool(const listen_key_info&)>& keep) {
     for (auto it = keys_.begin(); it != keys_.end();) {
         auto next = std::next(it);
-        if (!keep(it->second)) {
+        if (!keep(it->second.info)) {
             erase(it, listen_key_event::revoked);
         }
         it = next;
@@ -125,20 +141,26 @@ void listen_key_registry::revoke_unless(const std::function<bool(const listen_ke
 void listen_key_registry::clear() {
     revoke_unless([](const listen_key_info&) { return false; });
     woox_current_.clear();
-    prune_at_ = 1024;
 }
 
-void listen_key_registry::erase(
-    std::unordered_map<std::string, listen_key_info, string_hash, std::equal_to<>>::iterator it,
-    listen_key_event why) {
-    listen_key_info info = std::move(it->second);
-    keys_.erase(it);
-    if (info.venue == venue::woox) {
-        if (auto cur = woox_current_.find(info.api_key);
-            cur != woox_current_.end() && cur->second == info.key) {
+void listen_key_registry::erase(key_map::iterator it, listen_key_event why) {
+    entry& e = it->second;
+    by_expiry_.erase(e.by_expiry);
+    if (e.info.venue == venue::bingx) {
+        auto acct = bingx_accounts_.find(e.info.account_id);
+        acct->second.erase(e.in_account);
+        if (acct->second.empty()) {
+            bingx_accounts_.erase(acct);
+        }
+    } else {
+        --woox_count_;
+        if (auto cur = woox_current_.find(e.info.api_key);
+            cur != woox_current_.end() && cur->second == e.info.key) {
             woox_current_.erase(cur);
         }
     }
+    listen_key_info info = std::move(e.info);
+    keys_.erase(it);
     notify(info, why, true);
 }
 
@@ -161,23 +183,30 @@ void listen_key_registry::notify(const listen_key_info& info, listen_key_event e
     }
 }
 
-void listen_key_registry::prune(std::int64_t now_ms) {
-    for (auto it = keys_.begin(); it != keys_.end();) {
-        auto next = std::next(it);
-        if (now_ms >= it->second.expires_ms) {
-            erase(it, listen_key_event::expired);
-        }
-        it = next;
+void listen_key_registry::sweep(std::int64_t now_ms) {
+    while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_ms) {
+        erase(keys_.find(by_expiry_.begin()->second->info.key), listen_key_event::expired);
     }
-    prune_at_ = std::max<std::size_t>(1024, 2 * keys_.size());
+}
+
+std::size_t listen_key_registry::size(venue v) const noexcept {
+    return v == venue::woox ? woox_count_ : keys_.size() - woox_count_;
+}
+
+std::size_t listen_key_registry::bingx_max_held() const noexcept {
+    std::size_t most = 0;
+    for (const auto& [uid, order] : bingx_accounts_) {
+        most = std::max(most, order.size());
+    }
+    return most;
 }
 
 std::vector<listen_key_info> listen_key_registry::live(std::int64_t now_ms) {
-    prune(now_ms);
+    sweep(now_ms);
     std::vector<listen_key_info> out;
     out.reserve(keys_.size());
-    for (const auto& [k, info] : keys_) {
-        out.push_back(info);
+    for (const auto& [k, e] : keys_) {
+        out.push_back(e.info);
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.key < b.key;

@@ -3,6 +3,12 @@
 // BingX /market and /swap-market?listenKey=) looks keys up on upgrade and watches them, so it
 // can close the sockets of a key that was replaced, deleted or revoked.
 //
+// Bounded (docs/mock-exchange.md, "Bounded memory"): WOO X keeps one key per API key (a new one
+// replaces it); BingX keeps at most `bingx_max_per_account` live keys per UID (generating one
+// more retires the least recently generated or extended one, which is also the one that would
+// expire first). Expired keys leave through an index ordered by expiry, so sweep() costs
+// O(k log n) for the k keys due, never a scan of every key.
+//
 // Not thread-safe by itself: it lives in the shared state under its one mutex; shared_state
 // offers the locked entry points (lookup_listen_key, unwatch_listen_key). Watches are added
 // with the state lock already held (stream_hub::admit calls listen_keys.watch directly).
@@ -11,6 +17,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -36,7 +44,8 @@ enum class listen_key_event {
     deleted,  ///< BingX DELETE userDataStream
     extended, ///< BingX PUT userDataStream: expires_ms moved (the key stays valid)
     revoked,  ///< its API key was removed (set_accounts) or the state was reset
-    expired,  ///< noticed expired while pruning (may arrive late: use expires_ms for timing)
+    expired,  ///< noticed expired while sweeping (may arrive late: use expires_ms for timing)
+    retired,  ///< BingX: its UID generated one key more than the per-UID bound allows
 };
 std::string_view to_string(listen_key_event e) noexcept;
 
@@ -53,10 +62,12 @@ public:
     /// hand the news on (e.g. asio::post to the socket's executor), never block or call back.
     using watcher = std::function<void(const listen_key_info&, listen_key_event)>;
 
-    /// `seed` 0: random.
-    explicit listen_key_registry(std::uint64_t seed);
+    /// `seed` 0: random. `bingx_max_per_account` (at least 1): live BingX keys per UID.
+    listen_key_registry(std::uint64_t seed, std::size_t bingx_max_per_account);
 
-    /// A new key. For WOO X it replaces (kills) the API key's previous key.
+    /// A new key (expired keys are swept first). For WOO X it replaces (kills) the API key's
+    /// previous key; for BingX, when the account already holds the maximum, the least recently
+    /// generated or extended key of the account is retired first.
     const listen_key_info& issue(venue v, std::string_view api_key, std::int64_t account_id,
                                  std::int64_t now_ms, std::chrono::milliseconds lifetime);
     /// The key if it exists and has not expired at `now_ms`, else nullptr.
@@ -75,21 +86,41 @@ public:
     std::uint64_t watch(venue v, std::string_view key, watcher w);
     void unwatch(std::uint64_t id);
 
-    /// Every key live at `now_ms` (expired ones are pruned first).
+    /// Erases every key expired at `now_ms` (watchers hear `expired`); O(k log n) for k keys.
+    void sweep(std::int64_t now_ms);
+
+    /// Every key live at `now_ms` (expired ones are swept first).
     std::vector<listen_key_info> live(std::int64_t now_ms);
 
     std::size_t size() const noexcept { return keys_.size(); }
+    std::size_t size(venue v) const noexcept;
+    /// The most live keys one BingX UID holds (at most bingx_max_per_account()).
+    std::size_t bingx_max_held() const noexcept;
+    std::size_t bingx_max_per_account() const noexcept { return bingx_max_; }
+    /// Sockets watching a key.
+    std::size_t watch_count() const noexcept { return watch_keys_.size(); }
 
 private:
+    struct entry;
+    using key_map = std::unordered_map<std::string, entry, string_hash, std::equal_to<>>;
+    using expiry_index = std::multimap<std::int64_t, entry*>;
+    struct entry {
+        listen_key_info info;
+        expiry_index::iterator by_expiry;
+        std::list<entry*>::iterator in_account; ///< BingX: its place in the UID's LRU list
+    };
+
     std::string make_key(venue v);
-    void erase(
-        std::unordered_map<std::string, listen_key_info, string_hash, std::equal_to<>>::iterator it,
-        listen_key_event why);
+    void erase(key_map::iterator it, listen_key_event why);
     void notify(const listen_key_info& info, listen_key_event e, bool forget);
-    void prune(std::int64_t now_ms);
 
     std::mt19937_64 rng_;
-    std::unordered_map<std::string, listen_key_info, string_hash, std::equal_to<>> keys_;
+    std::size_t bingx_max_;
+    key_map keys_;
+    expiry_index by_expiry_; ///< every key, by expires_ms
+    /// BingX: each UID's live keys, least recently generated or extended first.
+    std::unordered_map<std::int64_t, std::list<entry*>> bingx_accounts_;
+    std::size_t woox_count_ = 0;
     /// WOO X: API key -> its current listen key.
     std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> woox_current_;
     struct watch_entry {
@@ -100,7 +131,6 @@ private:
         watchers_;
     std::unordered_map<std::uint64_t, std::string> watch_keys_;
     std::uint64_t next_watch_ = 1;
-    std::size_t prune_at_ = 1024;
 };
 
 } // namespace exsdk::mock::detail

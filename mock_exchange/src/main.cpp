@@ -75,10 +75,19 @@ Rate limits (sliding windows; only authenticated requests count):
   --error-threshold N        BingX: more than N error answers per API key and endpoint ...
                              (default 20; 0 switches the rule off)
   --error-window-ms N        ... within this window block the endpoint (default 480000)
+  --error-history N          errors remembered per API key and endpoint for that rule
+                             (default 10000; the oldest is forgotten beyond)
+
+Bounds (docs/mock-exchange.md, "Bounded memory"):
+  --bingx-keys-per-uid N     live BingX listen keys per UID; one more generated retires the
+                             least recently generated or extended one (default 1000)
+  --stream-max-queued N      frames waiting for one stream socket whose client does not read;
+                             one more cuts the socket (default 10000)
 
 Other:
   --no-admin                 do not serve /__admin/ (404)
   --journal-capacity N       keep the last N requests in the journal (default 100000; 0: off)
+  --journal-max-bytes N      ... and at most N bytes of them (default 67108864; 0: off)
   --log-requests             print one line per request to stderr (never secrets)
   --help                     this text
 )";
@@ -240,6 +249,13 @@ options parse(int argc, char** argv) {
             c.limits.bingx_error_threshold = parse_number<std::size_t>(arg, value());
         } else if (arg == "--error-window-ms") {
             c.limits.bingx_error_window = parse_ms(arg, value());
+        } else if (arg == "--error-history") {
+            c.limits.bingx_error_history = parse_number<std::size_t>(arg, value());
+        } else if (arg == "--bingx-keys-per-uid") {
+            c.bingx_max_listen_keys_per_uid = parse_number<std::size_t>(arg, value());
+            if (c.bingx_max_listen_keys_per_uid == 0) {
+                throw usage_error("--bingx-keys-per-uid: must be >= 1");
+            }
         } else if (arg == "--no-admin") {
             flag();
             c.admin = false;
@@ -267,8 +283,15 @@ options parse(int argc, char** argv) {
             c.woox_max_streams_per_ip = parse_number<std::size_t>(arg, value());
         } else if (arg == "--bingx-streams-per-ip") {
             c.bingx_max_streams_per_ip = parse_number<std::size_t>(arg, value());
+        } else if (arg == "--stream-max-queued") {
+            c.stream_max_queued_frames = parse_number<std::size_t>(arg, value());
+            if (c.stream_max_queued_frames == 0) {
+                throw usage_error("--stream-max-queued: must be >= 1");
+            }
         } else if (arg == "--journal-capacity") {
             c.journal_capacity = parse_number<std::size_t>(arg, value());
+        } else if (arg == "--journal-max-bytes") {
+            c.journal_max_bytes = parse_number<std::size_t>(arg, value());
         } else if (arg == "--seed") {
             c.seed = parse_number<std::uint64_t>(arg, value());
         } else if (arg == "--log-requests") {

@@ -115,6 +115,7 @@ decision router::route(const request& req, response& res) {
 void router::handle(const request& req, response& res, std::string_view fault_note) {
     const area a = classify(req.path);
     std::unique_lock lock(st_.mutex);
+    st_.sweep_locked(); // only what the clock has ended since: usually a few comparisons
     try {
         switch (a) {
         case area::woox: handle_woox(req, res, st_); break;

@@ -106,6 +106,10 @@ struct server_core : std::enable_shared_from_this<server_core> {
             throw std::invalid_argument("mock server: max_body_bytes must be > 0 and "
                                         "max_header_bytes >= 256");
         }
+        if (c.bingx_max_listen_keys_per_uid == 0 || c.stream_max_queued_frames == 0) {
+            throw std::invalid_argument("mock server: bingx_max_listen_keys_per_uid and "
+                                        "stream_max_queued_frames must be >= 1");
+        }
         c.accounts.validate();
         return c;
     }
@@ -692,6 +696,11 @@ std::string server::ca_pem() const {
 std::vector<journal_entry> server::journal() const {
     std::lock_guard lock(impl_->state.mutex);
     return {impl_->state.journal.begin(), impl_->state.journal.end()};
+}
+
+state_stats server::stats() const {
+    std::lock_guard lock(impl_->state.mutex);
+    return impl_->state.stats_locked();
 }
 
 void server::clear_journal() {

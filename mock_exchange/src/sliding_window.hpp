@@ -1,5 +1,7 @@
 // The mock's side of a rate limit: the start times of the requests it admitted, so "at most N in
 // any interval of length W" is checked exactly (window (now - W, now], like the SDK's limiter).
+// Bounded: only admitted starts are recorded, and only for an enabled limit, so it never holds
+// more than the limit's N; count() forgets the starts that left the window.
 // Not thread-safe: it lives in the shared state, under its mutex.
 #pragma once
 
@@ -9,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <optional>
 
 namespace exsdk::mock::detail {
 
@@ -31,6 +34,12 @@ public:
     }
 
     void record(time_point now) { starts_.push_back(now); }
+    /// Records an admitted start; nothing for a disabled limit (it never counts).
+    void record(time_point now, const rate_limit& limit) {
+        if (limit.enabled()) {
+            starts_.push_back(now);
+        }
+    }
 
     /// How many more starts are allowed now.
     std::size_t remaining(time_point now, const rate_limit& limit) {
@@ -50,6 +59,16 @@ public:
     }
 
     bool empty() const noexcept { return starts_.empty(); }
+    std::size_t size() const noexcept { return starts_.size(); }
+
+    /// When the window will be empty (its newest start leaves it); nullopt when it is empty at
+    /// `now` (old starts are forgotten first).
+    std::optional<time_point> ends_at(time_point now, std::chrono::milliseconds window) {
+        if (count(now, window) == 0) {
+            return std::nullopt;
+        }
+        return starts_.back() + window;
+    }
 
 private:
     std::deque<time_point> starts_;

@@ -3,6 +3,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace exsdk::mock::detail {
@@ -61,17 +62,110 @@ const key_record* account_index::find(venue v, std::string_view api_key) const {
 
 shared_state::shared_state(const config& c)
     : cfg(c), clock(c.clock ? c.clock : exsdk::system_clock()),
-      accounts(std::make_shared<const account_index>(c.accounts)), listen_keys(c.seed), streams(c) {
-}
+      accounts(std::make_shared<const account_index>(c.accounts)),
+      listen_keys(c.seed, c.bingx_max_listen_keys_per_uid),
+      journal(c.journal_capacity, c.journal_max_bytes), streams(c) {}
 
 void shared_state::record(journal_entry e) {
-    if (cfg.journal_capacity == 0) {
-        return;
+    journal.push(std::move(e));
+}
+
+namespace {
+
+/// When the last of `windows` will be empty; nullopt when all are empty now.
+template <std::size_t N>
+std::optional<clock::time_point> windows_end(std::array<sliding_window, N>& windows,
+                                             clock::time_point now,
+                                             const std::array<std::chrono::milliseconds, N>& w) {
+    std::optional<clock::time_point> end;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (auto e = windows[i].ends_at(now, w[i])) {
+            end = std::max(end.value_or(*e), *e);
+        }
     }
-    while (journal.size() >= cfg.journal_capacity) {
-        journal.pop_front();
+    return end;
+}
+
+} // namespace
+
+void shared_state::sweep_locked() {
+    const auto now = clock->now();
+    listen_keys.sweep(clock->wall_ms());
+    const auto& lim = cfg.limits;
+    woox_windows.sweep(now, [&](auto& w, auto t) {
+        return windows_end(w, t, {lim.woox_listen_key.window, lim.woox_credentials.window});
+    });
+    bingx_uid_windows.sweep(now, [&](auto& w, auto t) {
+        const auto uid = lim.bingx_uid.window;
+        return windows_end(w, t, {uid, uid, uid});
+    });
+    bingx_ips.sweep(now, [&](bingx_ip_windows& ip, clock::time_point t) {
+        auto end = ip.group.ends_at(t, lim.bingx_ip_group.window);
+        const auto ep = lim.bingx_ip_endpoint.window;
+        if (auto e = windows_end(ip.per_endpoint, t, {ep, ep, ep})) {
+            end = std::max(end.value_or(*e), *e);
+        }
+        return end;
+    });
+    bingx_disabled_until.sweep(now, [](auto& until, clock::time_point t) {
+        const auto last = *std::max_element(until.begin(), until.end());
+        return last > t ? std::optional(last) : std::nullopt;
+    });
+    bingx_errors.sweep(now, [&](auto& slots, clock::time_point t) {
+        std::optional<clock::time_point> end;
+        for (auto& ew : slots) {
+            while (!ew.errors.empty() && ew.errors.front().first <= t - lim.bingx_error_window) {
+                ew.errors.pop_front();
+            }
+            auto e = ew.blocked_until;
+            if (!ew.errors.empty()) {
+                e = std::max(e, ew.errors.back().first + lim.bingx_error_window);
+            }
+            if (e > t) {
+                end = std::max(end.value_or(e), e);
+            }
+        }
+        return end;
+    });
+}
+
+state_stats shared_state::stats_locked() {
+    sweep_locked();
+    state_stats s;
+    s.woox_listen_keys = listen_keys.size(venue::woox);
+    s.bingx_listen_keys = listen_keys.size(venue::bingx);
+    s.bingx_listen_keys_max_per_uid = listen_keys.bingx_max_held();
+    s.listen_key_watches = listen_keys.watch_count();
+    s.woox_rate_windows = woox_windows.size();
+    s.bingx_uid_rate_windows = bingx_uid_windows.size();
+    s.bingx_ip_rate_windows = bingx_ips.size();
+    for (const auto& [k, w] : woox_windows.entries()) {
+        s.rate_window_starts += w[0].size() + w[1].size();
     }
-    journal.push_back(std::move(e));
+    for (const auto& [k, w] : bingx_uid_windows.entries()) {
+        for (const auto& x : w) {
+            s.rate_window_starts += x.size();
+        }
+    }
+    for (const auto& [k, ip] : bingx_ips.entries()) {
+        s.rate_window_starts += ip.group.size();
+        for (const auto& x : ip.per_endpoint) {
+            s.rate_window_starts += x.size();
+        }
+    }
+    s.bingx_disabled_periods = bingx_disabled_until.size();
+    s.bingx_error_counters = bingx_errors.size();
+    for (const auto& [k, slots] : bingx_errors.entries()) {
+        for (const auto& ew : slots) {
+            s.bingx_error_entries += ew.errors.size();
+        }
+    }
+    s.journal_entries = journal.size();
+    s.journal_bytes = journal.bytes();
+    s.streams = streams.count(std::nullopt);
+    s.stream_ips = streams.ip_count();
+    s.faults = faults.size();
+    return s;
 }
 
 void shared_state::publish(std::unique_lock<std::mutex>& lock, journal_entry e) {

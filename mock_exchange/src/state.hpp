@@ -2,8 +2,16 @@
 // rate windows, disabled periods, error blocks, journal, faults), guarded by one mutex. The
 // sans-io handlers run with the mutex held; the server's C++ control API and the admin API lock
 // it too, so tests may call them from any thread while the server runs.
+//
+// Bounded memory (docs/mock-exchange.md, "Bounded memory"): listen keys per UID / API key, rate
+// windows (at most N starts each), error counters (at most limits.bingx_error_history errors per
+// API key + endpoint) and the journal (entries and bytes) have bounds; the per-UID, per-IP and
+// per-API-key entries leave once their windows, periods and blocks are over. sweep_locked()
+// removes what the mock's clock has ended, doing only the due work; every request runs it.
 #pragma once
 
+#include "expiring_map.hpp"
+#include "journal_log.hpp"
 #include "listen_keys.hpp"
 #include "sliding_window.hpp"
 #include "streams.hpp"
@@ -14,6 +22,7 @@
 #include <exsdk/mock/config.hpp>
 #include <exsdk/mock/fault.hpp>
 #include <exsdk/mock/journal.hpp>
+#include <exsdk/mock/state_stats.hpp>
 
 #include <array>
 #include <cstdint>
@@ -70,7 +79,8 @@ inline std::size_t bingx_slot(endpoint e) noexcept {
 }
 
 struct bingx_error_window {
-    std::deque<std::pair<clock::time_point, std::int64_t>> errors; ///< (when, code)
+    /// (when, code), oldest first; at most limits.bingx_error_history of them.
+    std::deque<std::pair<clock::time_point, std::int64_t>> errors;
     clock::time_point blocked_until{};
     std::int64_t blocked_code = 0;
 };
@@ -92,25 +102,29 @@ public:
     std::shared_ptr<const account_index> accounts;
     listen_key_registry listen_keys;
 
-    std::unordered_map<std::int64_t, std::array<sliding_window, 2>> woox_windows; ///< by userId
-    std::unordered_map<std::int64_t, std::array<sliding_window, bingx_endpoint_count>>
+    // Each entry leaves once everything in it is over (sweep_locked()).
+    expiring_map<std::int64_t, std::array<sliding_window, 2>> woox_windows; ///< by userId
+    expiring_map<std::int64_t, std::array<sliding_window, bingx_endpoint_count>>
         bingx_uid_windows; ///< by uid (slot 0 for all when the methods share one limit)
-    std::unordered_map<std::int64_t, std::array<clock::time_point, bingx_endpoint_count>>
-        bingx_disabled_until; ///< by uid, per endpoint
-    std::unordered_map<std::string, bingx_ip_windows, string_hash, std::equal_to<>>
-        bingx_ips; ///< by IP
-    std::unordered_map<std::string, std::array<bingx_error_window, bingx_endpoint_count>,
-                       string_hash, std::equal_to<>>
+    expiring_map<std::int64_t, std::array<clock::time_point, bingx_endpoint_count>>
+        bingx_disabled_until;                                           ///< by uid, per endpoint
+    expiring_map<std::string, bingx_ip_windows, string_hash> bingx_ips; ///< by IP
+    expiring_map<std::string, std::array<bingx_error_window, bingx_endpoint_count>, string_hash>
         bingx_errors; ///< by API key
 
-    std::deque<journal_entry> journal;
-    std::deque<fault> faults;
+    journal_log journal;
+    std::deque<fault> faults; ///< added by the admin API only, consumed by requests
 
     /// The websocket account streams (its own mutex; lock order: this state's mutex first).
     stream_hub streams;
 
-    /// Appends to the journal (bounded by cfg.journal_capacity).
+    /// Appends to the journal (bounded by cfg.journal_capacity and cfg.journal_max_bytes).
     void record(journal_entry e);
+    /// Forgets what the mock's clock has ended: expired listen keys, rate windows, disabled
+    /// periods and error counters that are over. Only the due entries are looked at.
+    void sweep_locked();
+    /// The entry counts of every bounded collection (sweeps first).
+    state_stats stats_locked();
     /// Records `e` under `lock` (which must hold `mutex`), then, when cfg.on_request is set,
     /// unlocks and calls the observer outside the lock. Without an observer `lock` stays held.
     void publish(std::unique_lock<std::mutex>& lock, journal_entry e);

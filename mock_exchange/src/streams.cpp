@@ -428,6 +428,11 @@ std::size_t stream_hub::count(std::optional<venue> v) const {
     }));
 }
 
+std::size_t stream_hub::ip_count() const {
+    std::lock_guard lock(mutex_);
+    return per_ip_[0].size() + per_ip_[1].size();
+}
+
 std::vector<stream_state> stream_hub::list() const {
     std::vector<stream_state> out;
     std::lock_guard lock(mutex_);

@@ -160,6 +160,8 @@ public:
     bool stopping() const noexcept { return stopping_; }
 
     std::size_t count(std::optional<venue> v) const;
+    /// Client IPs holding open sockets (their per-IP counters leave with their last socket).
+    std::size_t ip_count() const;
     std::vector<stream_state> list() const;
 
     /// A spot heartbeat id: 32 lowercase hex digits (seeded like the listen keys).

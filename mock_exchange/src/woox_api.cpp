@@ -219,12 +219,14 @@ void handle_woox(const request& req, response& res, shared_state& st) {
     if (st.cfg.limits.enabled) {
         const auto& limit = ep == endpoint::woox_listen_key ? st.cfg.limits.woox_listen_key
                                                             : st.cfg.limits.woox_credentials;
-        auto& window = st.woox_windows[key->account_id][ep == endpoint::woox_listen_key ? 0 : 1];
         const auto now = st.clock->now();
+        // A new entry is first checked when this window ends (then again while any holds starts).
+        auto& window = st.woox_windows.get(
+            key->account_id, now + limit.window)[ep == endpoint::woox_listen_key ? 0 : 1];
         if (!window.admits(now, limit)) {
             return woox_error(res, p::code::too_many_requests, p::message::too_many_requests);
         }
-        window.record(now);
+        window.record(now, limit);
     }
     // 10. Parameters, 11. handler.
     if (ep == endpoint::woox_listen_key) {

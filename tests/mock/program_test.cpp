@@ -132,6 +132,9 @@ TEST(program, help_lists_every_flag) {
                              "--disabled-period-ms",
                              "--error-threshold",
                              "--error-window-ms",
+                             "--error-history",
+                             "--bingx-keys-per-uid",
+                             "--stream-max-queued",
                              "--no-admin",
                              "--max-body-bytes",
                              "--max-header-bytes",
@@ -143,6 +146,7 @@ TEST(program, help_lists_every_flag) {
                              "--woox-streams-per-ip",
                              "--bingx-streams-per-ip",
                              "--journal-capacity",
+                             "--journal-max-bytes",
                              "--seed",
                              "--log-requests",
                              "--help"}) {
@@ -162,6 +166,7 @@ TEST(program, bad_flags_exit_2_with_a_message) {
                                                {"--limit", "bingx.uid=2"},
                                                {"--ts-window-ms", "-5"},
                                                {"--max-body-bytes", "0"},
+                                               {"--bingx-keys-per-uid", "0"},
                                                {"--ca-out", "x.pem"},
                                                {"--tls=yes"},
                                                {"--accounts", "/nonexistent/accounts.json"}}) {

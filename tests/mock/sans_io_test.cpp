@@ -34,7 +34,7 @@ TEST(sliding_window, at_most_n_starts_in_any_window) {
 }
 
 TEST(listen_key_registry, woox_replacement_notifies_watchers) {
-    d::listen_key_registry reg(7);
+    d::listen_key_registry reg(7, 1000);
     const auto& k1 = reg.issue(d::venue::woox, "api", 1, 1000, 24h);
     const std::string key1 = k1.key;
     std::vector<std::string> events;
@@ -51,7 +51,7 @@ TEST(listen_key_registry, woox_replacement_notifies_watchers) {
 }
 
 TEST(listen_key_registry, bingx_extend_delete_revoke_and_unwatch) {
-    d::listen_key_registry reg(7);
+    d::listen_key_registry reg(7, 1000);
     const std::string k = reg.issue(d::venue::bingx, "api", 5, 0, 60min).key;
     EXPECT_EQ(k.size(), 64u);
     std::vector<d::listen_key_event> events;
@@ -76,7 +76,7 @@ TEST(listen_key_registry, bingx_extend_delete_revoke_and_unwatch) {
 }
 
 TEST(listen_key_registry, same_seed_same_keys) {
-    d::listen_key_registry a(99), b(99);
+    d::listen_key_registry a(99, 1000), b(99, 1000);
     EXPECT_EQ(a.issue(d::venue::bingx, "x", 1, 0, 1h).key,
               b.issue(d::venue::bingx, "x", 1, 0, 1h).key);
 }

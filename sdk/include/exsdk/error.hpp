@@ -30,6 +30,9 @@ enum class errc : int {
     protocol,           ///< the answer could not be parsed or was not what the API documents
     cancelled,          ///< the caller cancelled the operation
     invalid_argument,   ///< the call was rejected locally before anything was sent
+    /// A stream's next() with overflow_policy::drop: events were dropped because next() did not
+    /// keep up (the message says how many); the next call returns the events after the gap.
+    events_dropped,
 };
 
 /// The category of exsdk::errc ("exsdk").

@@ -16,8 +16,9 @@ enum class session_status {
     disconnected, ///< the socket closed (detail says why); a reconnect follows
     reconnecting, ///< waiting `backoff` before the next connect attempt
     key_rotated,  ///< a new listen key replaced the previous one
-    gap,          ///< connected again after an outage of `outage`: events of that time are
-                  ///< lost, re-sync from REST now
+    gap,          ///< connected again after an outage of `outage`, or `dropped` updates were
+                  ///< dropped because next() did not keep up (overflow_policy::drop): events
+                  ///< are missing, re-sync from REST now
 };
 
 const char* to_string(session_status s) noexcept;
@@ -28,7 +29,8 @@ struct session_update {
     std::optional<Event> event;
     std::string detail;
     clock::duration backoff{}; ///< for reconnecting
-    clock::duration outage{};  ///< for gap
+    clock::duration outage{};  ///< for gap after an outage
+    std::size_t dropped = 0;   ///< for gap: updates dropped from the full queue (0: an outage)
 };
 
 /// What a session has done so far.
@@ -37,7 +39,8 @@ struct session_counters {
     std::size_t disconnects = 0;  ///< sockets lost (planned rotations not counted)
     std::size_t keys_created = 0; ///< listen keys created / generated
     std::size_t events = 0;       ///< stream events delivered
-    std::size_t gaps = 0;         ///< reconnections after an outage
+    std::size_t gaps = 0;         ///< gaps reported (reconnections after an outage, drops)
+    std::size_t dropped = 0;      ///< updates dropped because the queue was full
 };
 
 /// Reconnect backoff of a session: exponential with jitter, reset once a socket is up again.

@@ -37,9 +37,10 @@ struct account_stream::impl final : core_base {
     std::mt19937_64 ids{std::random_device{}()};
 
     impl(asio::any_io_executor ex, stream_config c)
-        : core_base(std::move(ex), c.tls, c.clock,
-                    timing{c.connect_timeout, c.idle_timeout, clock::duration::zero(),
-                           c.command_timeout}),
+        : core_base(
+              std::move(ex), c.tls, c.clock,
+              timing{c.connect_timeout, c.idle_timeout, clock::duration::zero(), c.command_timeout},
+              queue_bound{c.max_queued_events, c.overflow}),
           cfg(std::move(c)), spot(parse_or_throw(cfg.spot_url)),
           swap(parse_or_throw(cfg.swap_url)) {}
 
@@ -151,6 +152,9 @@ bool account_stream::is_open() const {
 }
 std::size_t account_stream::queued() const {
     return impl_->events().size();
+}
+std::size_t account_stream::dropped() const {
+    return impl_->events().dropped();
 }
 
 } // namespace exsdk::bingx

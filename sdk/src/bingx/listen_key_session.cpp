@@ -27,8 +27,9 @@ struct listen_key_session::impl {
 
     impl(client r, session_config c)
         : rest(std::move(r)), cfg(with_client_clock(std::move(c), rest)),
-          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect),
-          stream(core.executor(), cfg.stream) {}
+          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect, cfg.max_queued_updates,
+               cfg.overflow),
+          stream(core.executor(), decltype(core)::blocking(cfg.stream)) {}
 
     void set_key(std::optional<std::string> k) {
         key = std::move(k);
@@ -89,6 +90,9 @@ struct listen_key_session::impl {
         bool rotating = false;    // the key lapsed while connected: replace it, no backoff
         const char* why_new = ""; // why the previous key was dropped (key_rotated's text)
         for (;;) {
+            if (!co_await core.wait_for_room()) { // block policy: the application catches up
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
             // 1. A key, kept extended even while no socket is up (and checked after a lost
             //    socket: a key deleted elsewhere is replaced before any futile reconnect).
             bool cancelled = false;
@@ -146,7 +150,8 @@ struct listen_key_session::impl {
             core.on_connected();
             // 3. Deliver events; extend on schedule; rotate when the key is gone.
             for (;;) {
-                auto ev = co_await stream.next(next_extend);
+                // The key is extended on time also while the application is behind.
+                auto ev = co_await core.next_event(stream, next_extend, next_extend);
                 if (ev) {
                     const bool expired = std::holds_alternative<listen_key_expired>(ev->data);
                     core.push_event(std::move(*ev));
@@ -176,6 +181,9 @@ struct listen_key_session::impl {
                 break;
             }
             if (rotating) {
+                if (!co_await core.drain(stream)) { // events already received come first
+                    co_return error(errc::cancelled, "the session was cancelled");
+                }
                 set_key(std::nullopt);
                 co_await stream.close();
                 core.on_disconnected("the listen key lapsed", true);
@@ -217,6 +225,9 @@ std::string listen_key_session::listen_key() const {
 
 session_counters listen_key_session::stats() const {
     return impl_->core.stats();
+}
+std::size_t listen_key_session::queued() const {
+    return impl_->core.updates().size();
 }
 std::size_t listen_key_session::extends() const {
     return impl_->extends.load();

@@ -2,13 +2,20 @@
 // updates for next(), reconnect backoff with jitter, counters, stopping run() when the session is
 // destroyed, and the rule for which errors end a session.
 //
-// Threads: everything runs on the session's strand (object_strand.hpp), except stats(), which
-// any thread may call.
+// Threads: everything runs on the session's strand (object_strand.hpp), except stats() and
+// published_key(), which any thread may call.
+//
+// The update queue is bounded (exsdk/overflow_policy.hpp). Block: a session takes the stream's
+// next event only once the queue has room (next_event()) and starts each connect cycle only
+// then (wait_for_room()), so its stream's queue fills and its reader stops reading; the few
+// status updates of one cycle may pass the bound. Drop: what does not fit is dropped and the
+// consumer gets a gap update with `dropped` where the updates are missing.
 #pragma once
 
 #include "detail/event_queue.hpp"
 #include "detail/object_strand.hpp"
 
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -34,9 +41,58 @@ public:
 
     /// `ex` is the user's (the REST client's) executor; the session runs on a strand over it.
     session_core(const asio::any_io_executor& ex, std::shared_ptr<clock> clk,
-                 reconnect_policy policy)
+                 reconnect_policy policy, std::size_t max_queued, overflow_policy overflow)
         : strand_(make_object_strand(ex)), ex_(strand_), clock_(std::move(clk)), policy_(policy),
-          updates_(ex_, clock_), rng_(std::random_device{}()) {}
+          updates_(ex_, clock_, max_queued, overflow,
+                   [this](std::size_t n) {
+                       count(&session_counters::gaps);
+                       update u;
+                       u.status = session_status::gap;
+                       u.dropped = n;
+                       u.detail = std::to_string(n) +
+                                  " updates dropped: next() did not keep up (overflow_policy::"
+                                  "drop); events may have been missed: re-sync from REST";
+                       return result<update>(std::move(u));
+                   }),
+          rng_(std::random_device{}()) {}
+
+    /// A session's own stream always blocks: the session drains it and applies its own policy.
+    template <class StreamConfig>
+    static StreamConfig blocking(StreamConfig c) {
+        c.overflow = overflow_policy::block;
+        return c;
+    }
+
+    /// Block policy: waits until the update queue has room (errc::cancelled when cancelled).
+    asio::awaitable<result<void>> wait_for_room() { co_return co_await updates_.wait_for_room(); }
+
+    /// The stream's next event, taken only once the update queue has room (block policy):
+    /// errc::timeout when `deadline` passes first, or `room_deadline` while waiting for room.
+    template <class Stream>
+    asio::awaitable<result<Event>> next_event(Stream& s, clock::time_point deadline,
+                                              std::optional<clock::time_point> room_deadline) {
+        if (auto room = co_await updates_.wait_for_room(room_deadline); !room) {
+            co_return room.error();
+        }
+        co_return co_await s.next(deadline);
+    }
+
+    /// Delivers the events still queued in `s` (block policy: the stream may hold many), so
+    /// they come before the updates of a rotation. False when cancelled.
+    template <class Stream>
+    asio::awaitable<bool> drain(Stream& s) {
+        while (s.queued() > 0) {
+            if (!co_await updates_.wait_for_room()) {
+                co_return false;
+            }
+            auto ev = co_await s.next(clock_->now()); // queued: returns at once
+            if (!ev) {
+                break;
+            }
+            push_event(std::move(*ev));
+        }
+        co_return true;
+    }
 
     event_queue<update>& updates() noexcept { return updates_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clock_; }
@@ -99,18 +155,19 @@ public:
     }
 
     void push_event(Event ev) {
-        count(&session_counters::events);
         update u;
         u.status = session_status::event;
         u.event = std::move(ev);
-        updates_.push(std::move(u));
+        if (push(std::move(u))) {
+            count(&session_counters::events);
+        }
     }
 
     void push_status(session_status s, std::string detail = {}) {
         update u;
         u.status = s;
         u.detail = std::move(detail);
-        updates_.push(std::move(u));
+        push(std::move(u));
     }
 
     /// A socket is up: "connected", then "gap" if an earlier one was lost.
@@ -124,7 +181,7 @@ public:
             u.status = session_status::gap;
             u.outage = clock_->now() - *lost_at_;
             u.detail = "events may have been missed: re-sync from REST";
-            updates_.push(std::move(u));
+            push(std::move(u));
             lost_at_.reset();
         }
     }
@@ -157,7 +214,7 @@ public:
         update u;
         u.status = session_status::reconnecting;
         u.backoff = delay;
-        updates_.push(std::move(u));
+        push(std::move(u));
         timer t(ex_, clock_);
         t.expires_after(delay);
         auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -165,6 +222,14 @@ public:
     }
 
 private:
+    bool push(update u) {
+        if (!updates_.push(std::move(u))) {
+            count(&session_counters::dropped);
+            return false;
+        }
+        return true;
+    }
+
     object_strand strand_;
     asio::any_io_executor ex_; // strand_, type-erased
     std::shared_ptr<clock> clock_;

@@ -3,6 +3,9 @@
 // events for next(). The exchange-specific part is handle() (a frame arrived) and
 // heartbeat_frame().
 //
+// The event FIFO is bounded (exsdk/overflow_policy.hpp): with the block policy the reader stops
+// reading the socket while it is full; with drop, next() reports errc::events_dropped in order.
+//
 // Each connection is one `connection` object owned by its reader and heartbeat coroutines. They
 // stop when it is shut (socket closed, timer cancelled, `live` cleared), never through shared
 // cancellation slots, so a reconnect can never touch the previous connection's coroutines.
@@ -38,11 +41,23 @@ public:
         clock::duration command_timeout;
     };
 
+    struct queue_bound {
+        std::size_t max_queued; ///< events received and not yet taken by next()
+        overflow_policy overflow;
+    };
+
     /// `ex` is the user's executor; the stream runs on a strand over it.
     stream_core(const asio::any_io_executor& ex, const tls_config& tls, std::shared_ptr<clock> clk,
-                timing t)
+                timing t, queue_bound q)
         : strand_(make_object_strand(ex)), ex_(strand_), tls_(tls),
-          clock_(clk ? std::move(clk) : system_clock()), timing_(t), events_(ex_, clock_) {
+          clock_(clk ? std::move(clk) : system_clock()), timing_(t),
+          events_(ex_, clock_, q.max_queued, q.overflow, [max = q.max_queued](std::size_t n) {
+              return result<Event>(error(errc::events_dropped,
+                                         std::to_string(n) +
+                                             " events dropped: next() did not keep up "
+                                             "(max_queued_events " +
+                                             std::to_string(max) + ", overflow_policy::drop)"));
+          }) {
         events_.close(error(errc::network, "the stream is not connected"));
     }
     stream_core(const stream_core&) = delete;
@@ -199,6 +214,13 @@ private:
                                         std::shared_ptr<connection> c) {
         co_await asio::this_coro::throw_if_cancelled(false);
         for (;;) {
+            if (!self->events_.has_room()) {
+                // Block policy: stop reading until next() makes room; the socket backs up.
+                (void)co_await self->events_.wait_for_room();
+                if (!c->live) {
+                    co_return; // shut or closed meanwhile (which wakes the wait)
+                }
+            }
             auto msg = co_await c->ws.read(self->timing_.idle_timeout);
             if (!c->live) {
                 co_return; // shut or closed meanwhile

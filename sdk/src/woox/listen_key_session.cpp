@@ -22,8 +22,9 @@ struct listen_key_session::impl {
 
     impl(client r, session_config c)
         : rest(std::move(r)), cfg(with_client_clock(std::move(c), rest)),
-          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect),
-          stream(core.executor(), cfg.stream) {}
+          core(rest.get_executor(), cfg.stream.clock, cfg.reconnect, cfg.max_queued_updates,
+               cfg.overflow),
+          stream(core.executor(), decltype(core)::blocking(cfg.stream)) {}
 
     void set_key(std::optional<woox::listen_key> k) {
         key = std::move(k);
@@ -52,6 +53,9 @@ struct listen_key_session::impl {
         co_await asio::this_coro::throw_if_cancelled(false);
         bool rotating = false;
         for (;;) {
+            if (!co_await core.wait_for_room()) { // block policy: the application catches up
+                co_return error(errc::cancelled, "the session was cancelled");
+            }
             // 1. A key: reuse a valid one, create one otherwise.
             if (!key_usable()) {
                 auto created = co_await rest.create_listen_key();
@@ -102,7 +106,9 @@ struct listen_key_session::impl {
             const auto rotate_at =
                 core.get_clock()->now() + std::chrono::duration_cast<clock::duration>(rotate_in);
             for (;;) {
-                auto ev = co_await stream.next(rotate_at);
+                // While the application is behind, the rotation waits too (no deadline on the
+                // room): the socket's events stay in order before it.
+                auto ev = co_await core.next_event(stream, rotate_at, std::nullopt);
                 if (ev) {
                     core.push_event(std::move(*ev));
                     continue;
@@ -159,6 +165,9 @@ std::string listen_key_session::listen_key() const {
 
 session_counters listen_key_session::stats() const {
     return impl_->core.stats();
+}
+std::size_t listen_key_session::queued() const {
+    return impl_->core.updates().size();
 }
 
 } // namespace exsdk::woox

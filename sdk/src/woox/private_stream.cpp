@@ -32,7 +32,8 @@ struct private_stream::impl final : core_base {
     impl(asio::any_io_executor ex, stream_config c)
         : core_base(std::move(ex), c.tls, c.clock,
                     timing{c.connect_timeout, c.ping_interval + c.pong_timeout, c.ping_interval,
-                           c.command_timeout}),
+                           c.command_timeout},
+                    queue_bound{c.max_queued_events, c.overflow}),
           cfg(std::move(c)), endpoint(parse_or_throw(cfg.url)) {}
 
     std::string heartbeat_frame() override {
@@ -126,6 +127,9 @@ bool private_stream::is_open() const {
 }
 std::size_t private_stream::queued() const {
     return impl_->events().size();
+}
+std::size_t private_stream::dropped() const {
+    return impl_->events().dropped();
 }
 
 } // namespace exsdk::woox

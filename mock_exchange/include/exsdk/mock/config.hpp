@@ -42,6 +42,10 @@ struct limits_config {
     /// endpoint for the key (0: rule off).
     std::size_t bingx_error_threshold = bingx::protocol::error_block_threshold;
     std::chrono::milliseconds bingx_error_window = bingx::protocol::error_block_window;
+    /// The errors remembered per API key + endpoint for that rule (a mock bound: retries during a
+    /// block are errors too). Beyond it the oldest is forgotten, so a block set after such a
+    /// flood ends `bingx_error_window` after the oldest error kept. At least threshold + 1.
+    std::size_t bingx_error_history = 10000;
 };
 
 struct config {
@@ -91,9 +95,21 @@ struct config {
     /// WOO X counts /v3/private sockets, BingX /market and /swap-market sockets together.
     std::size_t woox_max_streams_per_ip = woox::protocol::max_sockets_per_ip;
     std::size_t bingx_max_streams_per_ip = bingx::protocol::max_sockets_per_ip;
+    /// Frames waiting to be written to one stream socket (a client that does not read). One
+    /// more and the socket is cut (TCP close, journaled as 1006 with fault "slow_consumer").
+    std::size_t stream_max_queued_frames = 10000;
 
-    /// The journal keeps the most recent entries up to this many (0: no journal).
+    /// The journal keeps the most recent entries up to this many (0: no journal) ...
     std::size_t journal_capacity = 100000;
+    /// ... and up to this many bytes (0: no journal): each entry counts its struct and its
+    /// strings' heap buffers; the newest entry is always kept.
+    std::size_t journal_max_bytes = std::size_t{64} << 20U;
+
+    /// BingX: live listen keys per UID (at least 1). Generating one more retires the UID's least
+    /// recently generated or extended key: its sockets get listenKeyExpired and close as on
+    /// expiry (journaled with fault "retired"), and PUT/DELETE on it answer 404. A mock bound:
+    /// BingX documents none. (WOO X keeps one key per API key, as the exchange does.)
+    std::size_t bingx_max_listen_keys_per_uid = 1000;
 
     /// Seed of the listen-key generator (0: random). Same seed, same keys.
     std::uint64_t seed = 0;

@@ -19,6 +19,7 @@
 #include <exsdk/mock/fault.hpp>
 #include <exsdk/mock/journal.hpp>
 #include <exsdk/mock/listen_key.hpp>
+#include <exsdk/mock/state_stats.hpp>
 #include <exsdk/mock/stream_push.hpp>
 #include <exsdk/mock/stream_state.hpp>
 
@@ -79,6 +80,9 @@ public:
     const std::shared_ptr<exsdk::clock>& clock() const;
     /// Open client connections (websocket streams included).
     std::size_t connection_count() const;
+    /// Entry counts of the state's bounded collections, after sweeping what the mock's clock
+    /// has ended (docs/mock-exchange.md, "Bounded memory").
+    state_stats stats() const;
 
     // --- websocket account streams (docs/mock-exchange.md, "Streams"; thread-safe) --------
     /// Pushes one event to the matching open sockets of the account (see stream_push.hpp).

@@ -7,11 +7,14 @@
 // Every server frame is gzip-compressed; the stream inflates it (zlib), answers the server's
 // heartbeats by itself (swap "Ping" -> "Pong", spot {"ping":..} -> {"pong":..}) and declares the
 // socket dead when no frame arrived for idle_timeout. Spot needs subscribe(); swap pushes
-// without it. Events queue in arrival order until next() takes them; none is dropped; a
-// listenKeyExpired event is delivered like any other (nothing flows after it). Every member
-// function may be called from any thread (the stream runs on its own strand; callers resume on
-// their own executor). Destroying the stream aborts the socket: pending calls complete with
-// errc::cancelled. Most users want bingx::listen_key_session, which owns the whole lifecycle.
+// without it. Events queue in arrival order until next() takes them, at most
+// max_queued_events of them: then the stream stops reading the socket (overflow_policy::block,
+// the default: none is dropped, but the server's pings go unanswered meanwhile) or drops and
+// reports errc::events_dropped (overflow_policy::drop). A listenKeyExpired event is delivered
+// like any other (nothing flows after it). Every member function may be called from any thread
+// (the stream runs on its own strand; callers resume on their own executor). Destroying the
+// stream aborts the socket: pending calls complete with errc::cancelled. Most users want
+// bingx::listen_key_session, which owns the whole lifecycle.
 #pragma once
 
 #include <exsdk/bingx/protocol.hpp>
@@ -19,6 +22,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/tls_config.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -40,7 +44,12 @@ struct stream_config {
     /// No frame for this long (the server pings about every 5 s): the socket is dead.
     clock::duration idle_timeout = std::chrono::seconds(30);
     /// How long subscribe() waits for its ack.
-    clock::duration command_timeout = std::chrono::seconds(10);
+    clock::duration command_timeout = std::chrono::seconds(
+        10); /// Events received and not yet taken by next(): at most this many (at least 1) ...
+    std::size_t max_queued_events = default_max_queued;
+    /// ... then block (stop reading the socket until next() makes room; commands wait for
+    /// their acks meanwhile) or drop (see exsdk/overflow_policy.hpp).
+    overflow_policy overflow = overflow_policy::block;
 };
 
 class account_stream {
@@ -64,6 +73,8 @@ public:
 
     bool is_open() const;
     std::size_t queued() const;
+    /// Events dropped so far because the queue was full (overflow_policy::drop).
+    std::size_t dropped() const;
 
 private:
     struct impl;

@@ -19,6 +19,7 @@
 #include <exsdk/bingx/stream_events.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -47,6 +48,13 @@ struct session_config {
     bool delete_on_shutdown = true;
     clock::duration shutdown_timeout = std::chrono::seconds(5);
     reconnect_policy reconnect;
+    /// Updates not yet taken by next(): at most this many (at least 1; a block-policy session may
+    /// add the few status updates of one reconnect) ...
+    std::size_t max_queued_updates = default_max_queued;
+    /// ... then block (stop taking events from the socket until next() makes room) or drop
+    /// (report a gap update with `dropped`); see exsdk/overflow_policy.hpp. The session's own
+    /// stream always blocks (stream.overflow is ignored): the session drains it.
+    overflow_policy overflow = overflow_policy::block;
 };
 
 using session_update = exsdk::session_update<stream_event>;
@@ -65,6 +73,8 @@ public:
     /// The listen key in use ("" before the first). Thread-safe.
     std::string listen_key() const;
     session_counters stats() const;
+    /// Updates not yet taken by next() (at most about max_queued_updates).
+    std::size_t queued() const;
     /// Successful PUTs so far.
     std::size_t extends() const;
 

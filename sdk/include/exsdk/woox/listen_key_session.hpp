@@ -32,6 +32,7 @@
 
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
 #include <exsdk/woox/private_stream.hpp>
 #include <exsdk/woox/stream_events.hpp>
@@ -54,6 +55,13 @@ struct session_config {
     /// Rotate the key this long before its expiredTime.
     clock::duration rotate_before_expiry = std::chrono::minutes(10);
     reconnect_policy reconnect;
+    /// Updates not yet taken by next(): at most this many (at least 1; a block-policy session may
+    /// add the few status updates of one reconnect) ...
+    std::size_t max_queued_updates = default_max_queued;
+    /// ... then block (stop taking events from the socket until next() makes room) or drop
+    /// (report a gap update with `dropped`); see exsdk/overflow_policy.hpp. The session's own
+    /// stream always blocks (stream.overflow is ignored): the session drains it.
+    overflow_policy overflow = overflow_policy::block;
 };
 
 using session_update = exsdk::session_update<stream_event>;
@@ -75,6 +83,8 @@ public:
     /// The listen key in use ("" before the first). Thread-safe.
     std::string listen_key() const;
     session_counters stats() const;
+    /// Updates not yet taken by next() (at most about max_queued_updates).
+    std::size_t queued() const;
 
 private:
     struct impl;

@@ -8,7 +8,9 @@
 // After connect() the stream reads by itself: it answers nothing (WOO X servers send no pings)
 // but sends {"cmd":"PING"} every ping_interval so the server's 60 s idle rule never closes it,
 // and declares the socket dead when no frame arrived for ping_interval + pong_timeout. Events
-// queue in arrival order until next() takes them; none is dropped. When the socket closes,
+// queue in arrival order until next() takes them, at most max_queued_events of them: then the
+// stream stops reading the socket (overflow_policy::block, the default: none is dropped) or
+// drops and reports errc::events_dropped (overflow_policy::drop). When the socket closes,
 // next() returns the queued events, then the error that closed it. Every member function may be
 // called from any thread (the stream runs on its own strand; callers resume on their own
 // executor). Destroying the stream aborts the socket: pending calls complete with
@@ -19,6 +21,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/overflow_policy.hpp>
 #include <exsdk/tls_config.hpp>
 #include <exsdk/woox/protocol.hpp>
 #include <exsdk/woox/stream_events.hpp>
@@ -44,7 +47,12 @@ struct stream_config {
     /// Extra silence tolerated after a PING before the socket counts as dead.
     clock::duration pong_timeout = std::chrono::seconds(10);
     /// How long subscribe()/unsubscribe() wait for their ack.
-    clock::duration command_timeout = std::chrono::seconds(10);
+    clock::duration command_timeout = std::chrono::seconds(
+        10); /// Events received and not yet taken by next(): at most this many (at least 1) ...
+    std::size_t max_queued_events = default_max_queued;
+    /// ... then block (stop reading the socket until next() makes room; commands wait for
+    /// their acks meanwhile) or drop (see exsdk/overflow_policy.hpp).
+    overflow_policy overflow = overflow_policy::block;
 };
 
 class private_stream {
@@ -72,6 +80,8 @@ public:
     bool is_open() const;
     /// Events received and not yet taken by next().
     std::size_t queued() const;
+    /// Events dropped so far because the queue was full (overflow_policy::drop).
+    std::size_t dropped() const;
 
 private:
     struct impl;
