@@ -361,13 +361,20 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
             if (!contains(r->topics, topic)) {
                 continue;
             }
+            if (topic == bingx::protocol::account_update_topic) {
+                // Pushed bare, exactly like swap (spec 2.4): only executionReport is wrapped.
+                if (swap_frame.empty()) {
+                    json_writer w(swap_frame);
+                    with_event_fields(w, data, topic, now);
+                }
+                frame = &swap_frame;
+                break;
+            }
             if (spot_frame.empty()) {
                 json_writer w(spot_frame);
                 w.raw(R"({"code":0,"dataType":)").str(topic).raw(R"(,"data":)");
                 if (topic == bingx::protocol::spot_execution_report_topic) {
                     with_event_fields(w, data, bingx::protocol::event_execution_report, now);
-                } else if (topic == bingx::protocol::account_update_topic) {
-                    with_event_fields(w, data, bingx::protocol::event_account_update, now);
                 } else {
                     w.raw(data);
                 }

@@ -133,12 +133,16 @@ result<frame> parse_frame(std::string_view text) {
         }
     } else if (const auto* data = member_object(*o, "data")) {
         // spot: {"code":0,"dataType":"spot.executionReport","data":{"e":"executionReport",...}}
+        // (spot ACCOUNT_UPDATE comes bare, like swap, and is decoded above; a wrapped one is
+        // decoded too)
         ev.type = string_or_empty(*data, "e");
         if (ev.type.empty()) {
             ev.type = string_or_empty(*o, "dataType");
         }
         if (ev.type == protocol::event_execution_report) {
             ev.data = decode_execution_report(*data);
+        } else if (ev.type == protocol::event_account_update) {
+            ev.data = decode_account_update(*data);
         } else if (ev.type == protocol::event_listen_key_expired) {
             ev.data =
                 listen_key_expired{int_or_zero(*data, "E"), string_or_empty(*data, "listenKey")};
