@@ -233,21 +233,13 @@ bool stream_hub::retire(stream_record& r) {
     if (!r.open) {
         return false;
     }
-    r.open = false;
+    close_locked(r);
     open_.erase(r.id);
     return true;
 }
 
-void stream_hub::release(stream_record& r) {
-    std::lock_guard lock(mutex_);
-    if (r.open) {
-        r.open = false;
-        open_.erase(r.id);
-    }
-    if (r.released) {
-        return;
-    }
-    r.released = true;
+void stream_hub::close_locked(stream_record& r) {
+    r.open = false;
     auto& m = per_ip_[static_cast<int>(venue_of(r.kind))];
     if (auto it = m.find(r.peer); it != m.end() && --it->second == 0) {
         m.erase(it);
@@ -401,7 +393,7 @@ std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
             ++it;
             continue;
         }
-        r.open = false;
+        close_locked(r);
         stream_item item;
         item.what = stream_item::type::drop;
         r.mailbox.put(std::move(item));
@@ -414,7 +406,7 @@ std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
 void stream_hub::close_all(std::uint16_t code, std::string_view reason, bool journal) {
     std::lock_guard lock(mutex_);
     for (auto& [id, r] : open_) {
-        r->open = false;
+        close_locked(*r);
         stream_item item;
         item.what = stream_item::type::close;
         item.code = code;

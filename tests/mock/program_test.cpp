@@ -139,6 +139,7 @@ TEST(program, help_lists_every_flag) {
                              "--header-timeout-ms",
                              "--body-timeout-ms",
                              "--write-timeout-ms",
+                             "--close-timeout-ms",
                              "--max-connections",
                              "--woox-streams-per-ip",
                              "--bingx-streams-per-ip",

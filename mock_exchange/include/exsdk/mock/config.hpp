@@ -81,8 +81,11 @@ struct config {
     std::chrono::milliseconds idle_timeout = 60s;   ///< waiting for a request's first byte
     std::chrono::milliseconds header_timeout = 10s; ///< first byte to end of headers; TLS handshake
     std::chrono::milliseconds body_timeout = 30s;   ///< receiving the body
-    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS);
-                                                    ///< a websocket closing handshake
+    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS)
+    /// A websocket closing handshake, whoever began it (our close frame, one sent because the
+    /// client broke the protocol, or the client's): the TCP connection is cut this long after
+    /// the close frame if the client has not closed it. The socket stops counting at once.
+    std::chrono::milliseconds close_timeout = 5s;
 
     /// Connections beyond this are closed as soon as they are accepted.
     std::size_t max_connections = 10000;
