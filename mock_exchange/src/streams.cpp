@@ -5,6 +5,7 @@
 #include "streams.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
+#include <exsdk/utf8.hpp>
 #include <exsdk/woox/protocol.hpp>
 
 #include <boost/asio/post.hpp>
@@ -715,6 +716,9 @@ resolved_push resolve_push(shared_state& st, const stream_push& p) {
     }
     if (p.topic.empty()) {
         throw std::invalid_argument("topic must not be empty");
+    }
+    if (!is_utf8(p.topic)) {
+        throw std::invalid_argument("topic must be UTF-8 text"); // frames are JSON
     }
     if (!p.data.empty()) {
         boost::system::error_code ec;
