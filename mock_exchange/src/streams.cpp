@@ -310,6 +310,9 @@ void with_event_fields(json_writer& w, std::string_view data, std::string_view t
 
 std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view topic,
                              std::string_view data) {
+    if (data.empty()) {
+        data = "{}"; // a push without data (documented default)
+    }
     const bool spot_topic = topic.starts_with("spot.");
     std::string woox_frame, swap_frame, spot_frame; // built once per push, when needed
     std::size_t n = 0;

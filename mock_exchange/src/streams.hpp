@@ -145,7 +145,7 @@ public:
     void touch(stream_record& r, std::int64_t now_ms, bool pong);
 
     /// Puts the push's frame into every matching open socket; returns how many. `data` is a
-    /// validated JSON object text.
+    /// validated JSON object text, or empty for {}.
     std::size_t push(venue v, std::int64_t account_id, std::string_view topic,
                      std::string_view data);
     /// Drops (TCP close, no close frame) the open sockets of `v` (all when nullopt) whose listen
