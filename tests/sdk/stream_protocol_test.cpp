@@ -232,4 +232,21 @@ TEST(bingx_stream_protocol, unknown_events_are_passed_on_raw) {
     EXPECT_FALSE(bp::parse_frame("{broken"));
 }
 
+TEST(stream_protocol, commands_carry_only_utf8_text) {
+    // Found by fuzz_woox_frames: a topic that is not UTF-8 made subscribe_command() write a
+    // frame that is not JSON; the mock answers such a frame with an ERROR that names no id, so
+    // subscribe() waited for its ack until the command timeout. Both streams now refuse it.
+    const std::vector<std::string> good{"balance", "PERP_BTC_USDT@trade", "\xc3\xa9"};
+    EXPECT_TRUE(wp::check_topics(good));
+    for (const auto& bad : std::vector<std::vector<std::string>>{
+             {}, {"balance", "no\xff"}, {""}, std::vector<std::string>(11, "balance")}) {
+        auto r = wp::check_topics(bad);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, exsdk::errc::invalid_argument);
+    }
+    EXPECT_TRUE(bp::check_data_type("spot.executionReport"));
+    EXPECT_EQ(bp::check_data_type("").error().code, exsdk::errc::invalid_argument);
+    EXPECT_EQ(bp::check_data_type("ACCOUNT\xc0").error().code, exsdk::errc::invalid_argument);
+}
+
 } // namespace

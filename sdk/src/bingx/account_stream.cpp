@@ -90,6 +90,9 @@ struct account_stream::impl final : core_base {
     }
 
     asio::awaitable<result<void>> subscribe(std::string_view data_type) {
+        if (auto ok = stream_protocol::check_data_type(data_type); !ok) {
+            co_return ok.error();
+        }
         std::array<unsigned char, 16> raw{};
         for (std::size_t i = 0; i < raw.size(); i += 8) {
             const auto v = ids();

@@ -2,6 +2,7 @@
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_protocol.hpp>
+#include <exsdk/utf8.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -162,6 +163,13 @@ std::string pong_for(const ping& p) {
     o["pong"] = p.id;
     o["time"] = p.time;
     return boost::json::serialize(o);
+}
+
+result<void> check_data_type(std::string_view data_type) {
+    if (data_type.empty() || !is_utf8(data_type)) {
+        return error(errc::invalid_argument, "a dataType must be non-empty UTF-8 text");
+    }
+    return {};
 }
 
 std::string subscribe_command(std::string_view id, std::string_view data_type) {
