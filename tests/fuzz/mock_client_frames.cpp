@@ -113,10 +113,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string target(d::path_of(kind));
     {
         std::lock_guard lock(st.mutex);
+        const auto& owner = woox ? exsdk::fuzz::demo::woox() : exsdk::fuzz::demo::bingx();
         const auto& key =
-            st.listen_keys.issue(woox ? d::venue::woox : d::venue::bingx,
-                                 woox ? exsdk::fuzz::demo::woox_key : exsdk::fuzz::demo::bingx_key,
-                                 woox ? 12523 : 1001, exsdk::fuzz::t0_ms, std::chrono::hours(1));
+            st.listen_keys.issue(woox ? d::venue::woox : d::venue::bingx, owner.api_key,
+                                 owner.account_id, exsdk::fuzz::t0_ms, std::chrono::hours(1));
         target.append(woox ? "?key=" : "?listenKey=").append(key.key);
     }
     d::request req;

@@ -57,8 +57,8 @@ std::string describe(const exsdk::detail::http_request& r, const d::response& re
 void woox(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
     const bool trade = in.ConsumeBool();
     const exsdk::woox::signer signer(
-        {std::string(trade ? demo::woox_trade_key : demo::woox_key),
-         exsdk::secret(std::string(trade ? demo::woox_trade_secret : demo::woox_secret))});
+        {(trade ? demo::woox_trade() : demo::woox()).api_key,
+         exsdk::secret((trade ? demo::woox_trade() : demo::woox()).secret)});
     exsdk::detail::http_request r;
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
     case 0: r = exsdk::woox::requests::create_listen_key(); break;
@@ -104,8 +104,8 @@ void bingx(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
     namespace p = exsdk::bingx::protocol;
     const bool second = in.ConsumeBool();
     const exsdk::bingx::signer signer(
-        {std::string(second ? demo::bingx_key2 : demo::bingx_key),
-         exsdk::secret(std::string(second ? demo::bingx_secret2 : demo::bingx_secret))});
+        {(second ? demo::bingx2() : demo::bingx()).api_key,
+         exsdk::secret((second ? demo::bingx2() : demo::bingx()).secret)});
     exsdk::detail::http_request r;
     constexpr exsdk::detail::http_method methods[] = {exsdk::detail::http_method::post,
                                                       exsdk::detail::http_method::put,

@@ -7,18 +7,57 @@
 
 namespace exsdk::fuzz {
 
+namespace {
+
+const mock::accounts& demo_accounts() {
+    static const auto a = mock::accounts::demo();
+    return a;
+}
+
+demo::key demo_key(const mock::api_key_entry& e, std::int64_t account_id) {
+    return {e.api_key, e.secret, account_id};
+}
+
+} // namespace
+
+const demo::key& demo::woox() {
+    static const auto k =
+        demo_key(demo_accounts().woox.at(0).api_keys.at(0), demo_accounts().woox.at(0).user_id);
+    return k;
+}
+
+const demo::key& demo::woox_trade() {
+    static const auto k =
+        demo_key(demo_accounts().woox.at(0).api_keys.at(1), demo_accounts().woox.at(0).user_id);
+    return k;
+}
+
+const demo::key& demo::bingx() {
+    static const auto k =
+        demo_key(demo_accounts().bingx.at(0).api_keys.at(0), demo_accounts().bingx.at(0).uid);
+    return k;
+}
+
+const demo::key& demo::bingx2() {
+    static const auto k =
+        demo_key(demo_accounts().bingx.at(1).api_keys.at(0), demo_accounts().bingx.at(1).uid);
+    return k;
+}
+
 std::string_view demo::secret_of(std::string_view api_key) noexcept {
-    if (api_key == woox_key) {
-        return woox_secret;
+    for (const auto& a : demo_accounts().woox) {
+        for (const auto& k : a.api_keys) {
+            if (k.api_key == api_key) {
+                return k.secret;
+            }
+        }
     }
-    if (api_key == woox_trade_key) {
-        return woox_trade_secret;
-    }
-    if (api_key == bingx_key) {
-        return bingx_secret;
-    }
-    if (api_key == bingx_key2) {
-        return bingx_secret2;
+    for (const auto& a : demo_accounts().bingx) {
+        for (const auto& k : a.api_keys) {
+            if (k.api_key == api_key) {
+                return k.secret;
+            }
+        }
     }
     return {};
 }

@@ -8,6 +8,7 @@
 #include "state.hpp"
 
 #include <exsdk/manual_clock.hpp>
+#include <exsdk/mock/accounts.hpp>
 #include <exsdk/mock/config.hpp>
 
 #include <cstdint>
@@ -20,18 +21,18 @@ namespace exsdk::fuzz {
 /// The mock's manual clock in every target: 2023-11-14T22:13:20Z (the seeds are signed at it).
 inline constexpr std::int64_t t0_ms = 1'700'000'000'000;
 
+/// The mock's demo accounts (mock::accounts::demo(); the spec's signing test vectors). The seeds
+/// are signed with them.
 namespace demo {
-inline constexpr std::string_view woox_key = "AbmyVJGUpN064ks5ELjLfA==";
-inline constexpr std::string_view woox_secret = "QHKRXHPAW1MC9YGZMAT8YDJG2HPR";
-inline constexpr std::string_view woox_trade_key = "WooxTradeOnlyDemoKey0001==";
-inline constexpr std::string_view woox_trade_secret = "WOOXTRADEONLYDEMOSECRET00001";
-inline constexpr std::string_view bingx_key = "bingx-demo-api-key-0001";
-inline constexpr std::string_view bingx_secret =
-    "mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZGv5It07m9RXSPpDQEK2w";
-inline constexpr std::string_view bingx_key2 = "bingx-demo-api-key-0002";
-inline constexpr std::string_view bingx_secret2 =
-    "UuGuyEGt6ZEkpUObCYCmIfh0elYsZVh80jlYwpJuRZEw70t6vomMH7Sjmf94ztSI";
-
+struct key {
+    std::string api_key;
+    std::string secret;
+    std::int64_t account_id = 0; ///< WOO X userId / BingX uid
+};
+const key& woox();       ///< userId 12523, READ + TRADE
+const key& woox_trade(); ///< userId 12523, TRADE only, 127.0.0.1 only
+const key& bingx();      ///< uid 1001
+const key& bingx2();     ///< uid 1002
 /// The demo secret of a demo API key (WOO X or BingX); "" for any other key.
 std::string_view secret_of(std::string_view api_key) noexcept;
 } // namespace demo
