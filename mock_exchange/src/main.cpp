@@ -216,8 +216,13 @@ options parse(int argc, char** argv) {
             } else if (v == "manual") {
                 c.clock = std::make_shared<exsdk::manual_clock>(exsdk::system_clock()->wall_ms());
             } else if (v.starts_with("manual:")) {
-                c.clock = std::make_shared<exsdk::manual_clock>(
-                    parse_number<std::int64_t>("--clock manual", v.substr(7)));
+                const auto start = parse_number<std::int64_t>("--clock manual", v.substr(7));
+                if (start < 0 || start > exsdk::mock::max_clock_ms) {
+                    throw usage_error("--clock manual: START_MS must be 0.." +
+                                      std::to_string(exsdk::mock::max_clock_ms) +
+                                      " (2200-01-01T00:00:00Z)");
+                }
+                c.clock = std::make_shared<exsdk::manual_clock>(start);
             } else {
                 throw usage_error("--clock: expected system, manual or manual:START_MS");
             }

@@ -158,6 +158,8 @@ TEST(program, bad_flags_exit_2_with_a_message) {
                                                {"--listen", "127.0.0.1:70000"},
                                                {"--listen"},
                                                {"--clock", "manual:abc"},
+                                               {"--clock", "manual:-1"},
+                                               {"--clock", "manual:9223372036854775807"},
                                                {"--clock", "sundial"},
                                                {"--limit", "woox.nope=1/1"},
                                                {"--limit", "bingx.uid=2"},

@@ -20,6 +20,11 @@ namespace exsdk::mock {
 
 using namespace std::chrono_literals;
 
+/// The latest time a manual clock may be set or advanced to (POST /__admin/clock,
+/// --clock manual:START_MS): 2200-01-01T00:00:00Z, far inside what a wall time holds (2262), so
+/// no deadline the mock computes from it overflows.
+inline constexpr std::int64_t max_clock_ms = 7'258'118'400'000;
+
 /// Rate limits, as sliding windows on the mock's clock. A limit with `requests == 0` is off.
 /// Only requests that passed authentication are counted.
 struct limits_config {
