@@ -111,6 +111,11 @@ void post_clock(const request& req, response& res, shared_state& st) {
     if (!ms || *ms < 0) {
         return fail(res, 400, "the value must be a non-negative integer (milliseconds)");
     }
+    if (*ms > max_clock_ms || (set == nullptr && *ms > max_clock_ms - st.clock->wall_ms())) {
+        return fail(res, 400,
+                    "the clock cannot move past 2200-01-01T00:00:00Z (" +
+                        std::to_string(max_clock_ms) + " ms)");
+    }
     if (set != nullptr) {
         // The manual clock's wall time may be skewed from its schedule (a wrapping clock):
         // move the schedule by the difference so wall time lands on the requested value.

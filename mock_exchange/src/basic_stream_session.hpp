@@ -5,12 +5,16 @@
 //   WOO X: idle close (60 s of client silence, 1001), socket age (24 h, 1001), key expiry (1008);
 //   BingX: heartbeat every 5 s, pong timeout (15 s without a valid pong, 1008), key expiry
 //          (listenKeyExpired, then 1000);
-//   both:  the closing handshake's deadline (write_timeout), after which the socket is cut.
+//   both:  the closing handshake's deadline (close_timeout), after which the socket is cut.
 // A manual clock therefore fires all of them exactly when advanced. Every BingX frame is gzip.
+// A socket leaves the registry (no more pushes, not listed, its per-IP slot free) as soon as
+// either side starts closing it: our close frame, one Beast sends by itself when it fails the
+// connection (seen through observed_stream), or the client's.
 // Included only by stream_session.cpp (plain sockets) and stream_session_tls.cpp, each
 // instantiating the session once, so the two compile in parallel.
 #pragma once
 
+#include "observed_stream.hpp"
 #include "stream_session.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
@@ -48,11 +52,13 @@ struct out_frame {
 };
 
 template <class Stream>
-class session final : public stream_sink, public std::enable_shared_from_this<session<Stream>> {
+class session final : public stream_sink,
+                      public write_observer,
+                      public std::enable_shared_from_this<session<Stream>> {
 public:
     session(shared_state& st, std::shared_ptr<stream_record> rec, Stream& s)
         : st_(st), clock_(st.clock), rec_(std::move(rec)),
-          woox_(rec_->kind == stream_kind::woox_private), ws_(s),
+          woox_(rec_->kind == stream_kind::woox_private), ws_(s, *this),
           timer_(ws_.get_executor(), clock_) {}
 
     asio::awaitable<void> run(const upgrade_request& req);
@@ -181,9 +187,29 @@ private:
         f.code = code;
         f.data = reason;
         out_.push_back(std::move(f));
-        close_deadline_ = clock_->now() + st_.cfg.write_timeout;
+        close_deadline_ = clock_->now() + st_.cfg.close_timeout;
         schedule();
         pump();
+    }
+
+    /// Called for every write the websocket starts. A write while the websocket is no longer
+    /// open and we have not begun a close is Beast's own close frame: it failed the connection
+    /// (close 1002, 1007 or 1009) or answers the client's close. Either way the socket leaves
+    /// the registry now and the closing handshake gets close_timeout on the mock's clock.
+    void on_lower_write(asio::const_buffer first) override {
+        if (phase_ != phase::open || ws_.is_open()) {
+            return;
+        }
+        st_.streams.retire(*rec_);
+        if (!peer_closed_) {
+            // Journaled before the close frame is written, like our own closes.
+            journal_close("server", close_frame_code(first).value_or(close_code::abnormal), {});
+        }
+        phase_ = phase::closing;
+        // Nothing more is sent (a write already in flight completes or fails by itself).
+        out_.erase(writing_ && !out_.empty() ? out_.begin() + 1 : out_.begin(), out_.end());
+        close_deadline_ = clock_->now() + st_.cfg.close_timeout;
+        schedule(); // not pump(): we are inside Beast's operation
     }
 
     /// TCP close without a close frame (network loss).
@@ -356,12 +382,12 @@ private:
     }
 
     void on_read_error(error_code ec) {
-        if (phase_ != phase::handshake && phase_ != phase::open) {
-            return; // our own close or cut
+        if (phase_ != phase::handshake && phase_ != phase::open && !peer_closed_) {
+            return; // our own close or cut, or a connection Beast failed (journaled then)
         }
         st_.streams.retire(*rec_);
         std::uint16_t code = close_code::abnormal; // vanished without a close frame
-        if (ec == websocket::error::closed) {
+        if (peer_closed_ || ec == websocket::error::closed) {
             code = ws_.reason().code == websocket::close_code::none
                        ? std::uint16_t{1005} // a close frame without a status code
                        : static_cast<std::uint16_t>(ws_.reason().code);
@@ -382,7 +408,7 @@ private:
         finishing_ = true;
         co_await writer_idle(); // a closing handshake ends by itself or at its deadline
         dead_ = true;
-        st_.streams.release(*rec_);
+        st_.streams.retire(*rec_);
         if (client_close_) {
             journal_close("client", *client_close_, {});
         }
@@ -396,13 +422,14 @@ private:
     std::shared_ptr<exsdk::clock> clock_;
     std::shared_ptr<stream_record> rec_;
     const bool woox_;
-    websocket::stream<Stream&> ws_;
+    websocket::stream<observed_stream<Stream>> ws_;
     exsdk::timer timer_;
     phase phase_ = phase::handshake;
     bool accepted_ = false;
     bool writing_ = false;
     bool finishing_ = false;
     bool dead_ = false;
+    bool peer_closed_ = false; ///< the client's close frame arrived (Beast answers it)
     std::deque<out_frame> out_;
     std::optional<asio::any_completion_handler<void()>> idle_waiter_;
     std::optional<std::uint16_t> client_close_; ///< the client closed (or vanished) with this
@@ -432,7 +459,9 @@ asio::awaitable<void> session<Stream>::run(const upgrade_request& req) {
     ws_.auto_fragment(false);
     ws_.binary(!woox_);
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-        if (kind != websocket::frame_type::close) {
+        if (kind == websocket::frame_type::close) {
+            peer_closed_ = phase_ == phase::open; // else it answers our close
+        } else {
             last_activity_ = clock_->now(); // a client ping or pong counts as activity
         }
     });

@@ -2,6 +2,8 @@
 // into the connection's reused body buffer instead of being built as a DOM.
 #pragma once
 
+#include <exsdk/utf8.hpp>
+
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -39,10 +41,23 @@ public:
     }
 
 private:
+    /// JSON-escapes `s`. JSON text is UTF-8 (RFC 8259): a byte that does not start a valid UTF-8
+    /// sequence (raw request bytes echoed in the journal, say) is written as U+FFFD.
     void escape(std::string_view s) {
         constexpr char hex[] = "0123456789abcdef";
-        for (char ch : s) {
-            const auto c = static_cast<unsigned char>(ch);
+        for (std::size_t i = 0; i < s.size();) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x80) {
+                const std::size_t n = utf8_sequence_length(s.substr(i));
+                if (n == 0) {
+                    out_.append("\\ufffd");
+                    ++i;
+                } else {
+                    out_.append(s.substr(i, n));
+                    i += n;
+                }
+                continue;
+            }
             switch (c) {
             case '"': out_.append("\\\""); break;
             case '\\': out_.append("\\\\"); break;
@@ -55,9 +70,10 @@ private:
                     out_.push_back(hex[c >> 4U]);
                     out_.push_back(hex[c & 0xfU]);
                 } else {
-                    out_.push_back(ch);
+                    out_.push_back(static_cast<char>(c));
                 }
             }
+            ++i;
         }
     }
 

@@ -45,8 +45,9 @@ Listener:
   --header-timeout-ms N      close a client that takes this long to send its headers, or the
                              TLS handshake (default 10000)
   --body-timeout-ms N        ... to send its body (default 30000)
-  --write-timeout-ms N       ... to take our answer (default 30000); also the deadline of a
-                             websocket closing handshake
+  --write-timeout-ms N       ... to take our answer (default 30000)
+  --close-timeout-ms N       cut a websocket this long after a close frame the client does not
+                             answer (default 5000)
   --woox-streams-per-ip N    open WOO X private streams per client IP (default 100; more: 429)
   --bingx-streams-per-ip N   open BingX account streams per client IP (default 60; more: 429)
 
@@ -224,8 +225,13 @@ options parse(int argc, char** argv) {
             } else if (v == "manual") {
                 c.clock = std::make_shared<exsdk::manual_clock>(exsdk::system_clock()->wall_ms());
             } else if (v.starts_with("manual:")) {
-                c.clock = std::make_shared<exsdk::manual_clock>(
-                    parse_number<std::int64_t>("--clock manual", v.substr(7)));
+                const auto start = parse_number<std::int64_t>("--clock manual", v.substr(7));
+                if (start < 0 || start > exsdk::mock::max_clock_ms) {
+                    throw usage_error("--clock manual: START_MS must be 0.." +
+                                      std::to_string(exsdk::mock::max_clock_ms) +
+                                      " (2200-01-01T00:00:00Z)");
+                }
+                c.clock = std::make_shared<exsdk::manual_clock>(start);
             } else {
                 throw usage_error("--clock: expected system, manual or manual:START_MS");
             }
@@ -277,6 +283,8 @@ options parse(int argc, char** argv) {
             c.body_timeout = parse_ms(arg, value());
         } else if (arg == "--write-timeout-ms") {
             c.write_timeout = parse_ms(arg, value());
+        } else if (arg == "--close-timeout-ms") {
+            c.close_timeout = parse_ms(arg, value());
         } else if (arg == "--max-connections") {
             c.max_connections = parse_number<std::size_t>(arg, value());
         } else if (arg == "--woox-streams-per-ip") {

@@ -5,6 +5,7 @@
 #include "streams.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
+#include <exsdk/utf8.hpp>
 #include <exsdk/woox/protocol.hpp>
 
 #include <boost/asio/post.hpp>
@@ -233,21 +234,13 @@ bool stream_hub::retire(stream_record& r) {
     if (!r.open) {
         return false;
     }
-    r.open = false;
+    close_locked(r);
     open_.erase(r.id);
     return true;
 }
 
-void stream_hub::release(stream_record& r) {
-    std::lock_guard lock(mutex_);
-    if (r.open) {
-        r.open = false;
-        open_.erase(r.id);
-    }
-    if (r.released) {
-        return;
-    }
-    r.released = true;
+void stream_hub::close_locked(stream_record& r) {
+    r.open = false;
     auto& m = per_ip_[static_cast<int>(venue_of(r.kind))];
     if (auto it = m.find(r.peer); it != m.end() && --it->second == 0) {
         m.erase(it);
@@ -317,6 +310,9 @@ void with_event_fields(json_writer& w, std::string_view data, std::string_view t
 
 std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view topic,
                              std::string_view data) {
+    if (data.empty()) {
+        data = "{}"; // a push without data (documented default)
+    }
     const bool spot_topic = topic.starts_with("spot.");
     std::string woox_frame, swap_frame, spot_frame; // built once per push, when needed
     std::size_t n = 0;
@@ -361,13 +357,20 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
             if (!contains(r->topics, topic)) {
                 continue;
             }
+            if (topic == bingx::protocol::account_update_topic) {
+                // Pushed bare, exactly like swap (spec 2.4): only executionReport is wrapped.
+                if (swap_frame.empty()) {
+                    json_writer w(swap_frame);
+                    with_event_fields(w, data, topic, now);
+                }
+                frame = &swap_frame;
+                break;
+            }
             if (spot_frame.empty()) {
                 json_writer w(spot_frame);
                 w.raw(R"({"code":0,"dataType":)").str(topic).raw(R"(,"data":)");
                 if (topic == bingx::protocol::spot_execution_report_topic) {
                     with_event_fields(w, data, bingx::protocol::event_execution_report, now);
-                } else if (topic == bingx::protocol::account_update_topic) {
-                    with_event_fields(w, data, bingx::protocol::event_account_update, now);
                 } else {
                     w.raw(data);
                 }
@@ -394,7 +397,7 @@ std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
             ++it;
             continue;
         }
-        r.open = false;
+        close_locked(r);
         stream_item item;
         item.what = stream_item::type::drop;
         r.mailbox.put(std::move(item));
@@ -407,7 +410,7 @@ std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
 void stream_hub::close_all(std::uint16_t code, std::string_view reason, bool journal) {
     std::lock_guard lock(mutex_);
     for (auto& [id, r] : open_) {
-        r->open = false;
+        close_locked(*r);
         stream_item item;
         item.what = stream_item::type::close;
         item.code = code;
@@ -721,6 +724,9 @@ resolved_push resolve_push(shared_state& st, const stream_push& p) {
     }
     if (p.topic.empty()) {
         throw std::invalid_argument("topic must not be empty");
+    }
+    if (!is_utf8(p.topic)) {
+        throw std::invalid_argument("topic must be UTF-8 text"); // frames are JSON
     }
     if (!p.data.empty()) {
         boost::system::error_code ec;

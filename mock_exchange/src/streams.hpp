@@ -120,8 +120,7 @@ struct stream_record {
     std::int64_t key_expires_ms = 0;
     std::int64_t last_frame_ms = 0;
     std::int64_t last_pong_ms = 0;
-    bool open = true;      ///< registered: receives pushes, counted by stream_count()
-    bool released = false; ///< its per-IP slot was given back
+    bool open = true; ///< registered: receives pushes, counted (stream_count(), per IP)
 };
 
 class stream_hub {
@@ -134,10 +133,9 @@ public:
     std::shared_ptr<stream_record> admit(shared_state& st, stream_kind kind, const request& req,
                                          response& res);
 
-    /// No more pushes to `r` (it is closing). True when it was open.
+    /// `r` is closing (or gone): no more pushes, not listed or counted, its per-IP slot given
+    /// back. True when it was open; idempotent.
     bool retire(stream_record& r);
-    /// The socket is gone: retired and its per-IP slot given back. Idempotent.
-    void release(stream_record& r);
 
     /// Subscribes `r` to `topics` (kept unique, in order); false and nothing changes when the
     /// socket would then hold more than `limit` topics.
@@ -147,7 +145,7 @@ public:
     void touch(stream_record& r, std::int64_t now_ms, bool pong);
 
     /// Puts the push's frame into every matching open socket; returns how many. `data` is a
-    /// validated JSON object text.
+    /// validated JSON object text, or empty for {}.
     std::size_t push(venue v, std::int64_t account_id, std::string_view topic,
                      std::string_view data);
     /// Drops (TCP close, no close frame) the open sockets of `v` (all when nullopt) whose listen
@@ -171,6 +169,8 @@ public:
 
 private:
     std::size_t limit_of(venue v) const noexcept;
+    /// Marks `r` closed and gives its per-IP slot back (mutex_ held; the caller unlists it).
+    void close_locked(stream_record& r);
 
     const config& cfg_;
     std::shared_ptr<exsdk::clock> clock_;

@@ -63,6 +63,16 @@ TEST_F(admin_test, clock_get_set_advance) {
     expect_admin_error(admin("POST", "/__admin/clock", R"({"advance":"1"})"), 400, "integer");
     expect_admin_error(admin("POST", "/__admin/clock", R"({"set":1,"advance":1})"), 400, "exactly");
     expect_admin_error(admin("POST", "/__admin/clock", R"({"tick":1})"), 400, "exactly");
+    // Found while fuzzing: a huge value overflowed the clock's nanoseconds (undefined
+    // behaviour). The clock moves at most to 2200-01-01T00:00:00Z.
+    expect_admin_error(admin("POST", "/__admin/clock", R"({"set":9223372036854775807})"), 400,
+                       "2200-01-01");
+    expect_admin_error(admin("POST", "/__admin/clock", R"({"advance":9223372036854775807})"), 400,
+                       "2200-01-01");
+    r = admin("POST", "/__admin/clock", R"({"set":7258118400000})");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    expect_admin_error(admin("POST", "/__admin/clock", R"({"advance":1})"), 400, "2200-01-01");
+    EXPECT_EQ(clock->wall_ms(), 7258118400000);
     expect_admin_error(admin("DELETE", "/__admin/clock"), 405, "GET, POST");
 }
 

@@ -387,9 +387,8 @@ TEST_F(bingx_stream_test, spot_pushes_to_subscribers_only) {
               R"({"code":0,"dataType":"spot.executionReport","data":{"e":"executionReport",)"
               R"("E":1700000000000,"s":"BTC-USDT","p":"1"}})");
     EXPECT_EQ(push("bingx", "ACCOUNT_UPDATE", R"({"a":{"B":[]}})"), 2u); // spot + swap
-    EXPECT_EQ(gz(accounts.next()),
-              R"({"code":0,"dataType":"ACCOUNT_UPDATE","data":{"e":"ACCOUNT_UPDATE",)"
-              R"("E":1700000000000,"a":{"B":[]}}})");
+    // Spot ACCOUNT_UPDATE is bare, exactly like swap (spec 2.4): only executionReport is wrapped.
+    EXPECT_EQ(gz(accounts.next()), R"({"e":"ACCOUNT_UPDATE","E":1700000000000,"a":{"B":[]}})");
     EXPECT_EQ(gz(swap.next()), R"({"e":"ACCOUNT_UPDATE","E":1700000000000,"a":{"B":[]}})");
     // Other dataTypes: data as given.
     EXPECT_EQ(push("bingx", "custom.topic", R"({"x":1})", {}, 1001), 2u); // spot + swap
@@ -400,6 +399,34 @@ TEST_F(bingx_stream_test, spot_pushes_to_subscribers_only) {
     EXPECT_EQ(parse_json(gz(reports.next())).at("id").as_string(), "3");
     EXPECT_EQ(push("bingx", "ORDER_TRADE_UPDATE", "{}", {}, 1002), 1u);
     EXPECT_EQ(parse_json(gz(other_uid.next())).at("E").as_int64(), t0);
+}
+
+TEST_F(bingx_stream_test, spot_account_update_is_the_spec_frame_byte_for_byte) {
+    // Spec 2.4's spot frame, pushed through POST /__admin/events at its own event time.
+    constexpr std::string_view spec_frame =
+        R"({"e":"ACCOUNT_UPDATE","E":1696242817000,"T":1696242817142,"a":{"B":[{"a":"USDT",)"
+        R"("bc":"-1.0","cw":"86.59","wb":"86.59"}],"m":"ASSET_TRANSFER"}})";
+    clock->set_ms(1696242817000);
+    auto key = bingx_key();
+    auto spot = open_spot(key);
+    auto swap = open_swap(key);
+    spot.send(sub("1", "ACCOUNT_UPDATE"));
+    EXPECT_EQ(parse_json(gz(spot.next())), json::parse(R"({"id":"1","code":0,"msg":""})"));
+    auto r = admin("POST", "/__admin/events",
+                   R"({"exchange":"bingx","apiKey":"bingx-demo-api-key-0001",)"
+                   R"("topic":"ACCOUNT_UPDATE","data":{"T":1696242817142,"a":{"B":[{"a":"USDT",)"
+                   R"("bc":"-1.0","cw":"86.59","wb":"86.59"}],"m":"ASSET_TRANSFER"}}})");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(parse_json(r.body), json::parse(R"({"delivered":2})"));
+    EXPECT_EQ(gz(spot.next()), spec_frame);
+    EXPECT_EQ(gz(swap.next()), spec_frame);
+    // executionReport stays wrapped on spot.
+    spot.send(sub("2", "spot.executionReport"));
+    gz(spot.next());
+    EXPECT_EQ(push("bingx", "spot.executionReport", R"({"s":"BTC-USDT"})"), 1u);
+    EXPECT_EQ(gz(spot.next()),
+              R"({"code":0,"dataType":"spot.executionReport","data":{"e":"executionReport",)"
+              R"("E":1696242817000,"s":"BTC-USDT"}})");
 }
 
 TEST_F(bingx_stream_test, nothing_but_gzip_binary_frames) {

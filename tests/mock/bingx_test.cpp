@@ -262,6 +262,26 @@ TEST_F(bingx_test, timestamp_missing_100421_not_numeric_80014) {
                  p::message::timestamp_invalid);
 }
 
+TEST_F(bingx_test, a_repeated_parameter_counts_with_its_first_value) {
+    // Decision (docs/mock-exchange.md): timestamp twice, both signed: the first one is judged.
+    auto c = client();
+    const auto fresh = "timestamp=" + std::to_string(t0);
+    const auto stale = "timestamp=" + std::to_string(t0 - 60000);
+    auto r = bingx(c, "POST", uds, fresh + "&" + stale, demo::bingx_key, demo::bingx_secret, true,
+                   false);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_TRUE(parse_json(r.body).as_object().contains("listenKey")) << r.body;
+    expect_error(bingx(c, "POST", uds, stale + "&" + fresh, demo::bingx_key, demo::bingx_secret,
+                       true, false),
+                 100421, p::message::timestamp_mismatch);
+    // The same for listenKey: the first names the key.
+    const auto key = generate(c);
+    r = bingx(c, "PUT", uds, "listenKey=" + key + "&listenKey=nope");
+    EXPECT_EQ(r.status, 200u) << r.body;
+    r = bingx(c, "PUT", uds, "listenKey=nope&listenKey=" + key);
+    EXPECT_EQ(r.status, 404u) << r.body;
+}
+
 TEST_F(bingx_test, wrong_signature_100001) {
     auto c = client();
     expect_error(bingx(c, "POST", uds, {}, demo::bingx_key, demo::bingx_secret2), 100001,

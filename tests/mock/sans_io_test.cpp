@@ -1,6 +1,7 @@
 // The sans-io pieces without any socket: sliding windows, the listen-key registry and its
 // notifications, query splitting, and a handler called directly with a plain request.
 #include "exchange_api.hpp"
+#include "json_writer.hpp"
 #include "listen_keys.hpp"
 #include "query.hpp"
 #include "sliding_window.hpp"
@@ -8,6 +9,8 @@
 
 #include <exsdk/manual_clock.hpp>
 #include <exsdk/mock/config.hpp>
+
+#include <boost/json/parse.hpp>
 
 #include <gtest/gtest.h>
 
@@ -79,6 +82,27 @@ TEST(listen_key_registry, same_seed_same_keys) {
     d::listen_key_registry a(99, 1000), b(99, 1000);
     EXPECT_EQ(a.issue(d::venue::bingx, "x", 1, 0, 1h).key,
               b.issue(d::venue::bingx, "x", 1, 0, 1h).key);
+}
+
+TEST(json_writer, writes_valid_json_for_any_bytes) {
+    // Found by fuzz_mock_client_frames: bytes that are not UTF-8 (a push topic, a request
+    // target in the journal) were copied into answers, which were then not JSON (RFC 8259).
+    std::string out;
+    d::json_writer(out).str(std::string_view("a\xff"
+                                             "b\xc3\xa9"
+                                             "c\xed\xa0\x80"
+                                             "d\xf0\x9f\x98"
+                                             "\x01\"\xe2\x82\xac"));
+    EXPECT_EQ(out, "\"a\\ufffdb\xc3\xa9"
+                   "c\\ufffd\\ufffd\\ufffdd\\ufffd\\ufffd\\ufffd\\u0001\\\""
+                   "\xe2\x82\xac\"");
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(out, ec);
+    ASSERT_FALSE(ec) << out;
+    EXPECT_EQ(v.as_string(), "a\xef\xbf\xbd"
+                             "b\xc3\xa9"
+                             "c\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                             "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\x01\"\xe2\x82\xac");
 }
 
 TEST(query, split_and_decode) {

@@ -123,6 +123,9 @@ TEST_F(stream_admin_test, bad_events_are_400_and_deliver_nothing) {
     p.exchange = "woox";
     p.topic.clear();
     EXPECT_THROW(server().push_event(p), std::invalid_argument);
+    p.topic = "bal\xff"
+              "ance"; // frames are JSON, so topics are UTF-8 text
+    EXPECT_THROW(server().push_event(p), std::invalid_argument);
     p.topic = "balance";
     p.account_id = 0;
     EXPECT_THROW(server().push_event(p), std::invalid_argument);

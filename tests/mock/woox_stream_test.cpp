@@ -227,6 +227,26 @@ TEST_F(woox_stream_test, pushes_reach_subscribed_sockets_only_in_order) {
     expect_quiet(b, t0 + 250);
 }
 
+TEST_F(woox_stream_test, a_push_without_data_sends_an_empty_object) {
+    // Found by fuzz_mock_client_frames: without data the frame ended in "data":} (not JSON).
+    auto spot = open_spot(bingx_key());
+    spot.send(R"({"id":"1","reqType":"sub","dataType":"custom.topic"})");
+    spot.next(); // the ack
+    auto a = open_woox(woox_key());
+    a.send(R"({"id":"1","cmd":"SUBSCRIBE","params":["balance"]})");
+    a.next();
+    EXPECT_EQ(push("woox", "balance", ""), 1u);
+    EXPECT_EQ(a.next().data, R"({"topic":"balance","ts":1700000000000,"data":{}})");
+    auto r = admin("POST", "/__admin/events",
+                   R"({"exchange":"woox","accountId":12523,"topic":"balance"})");
+    EXPECT_EQ(r.body, R"({"delivered":1})");
+    EXPECT_EQ(a.next().data, R"({"topic":"balance","ts":1700000000000,"data":{}})");
+    // A BingX spot dataType other than the account topics is wrapped: "data":{} too.
+    EXPECT_EQ(push("bingx", "custom.topic", ""), 1u);
+    auto ev = spot.next();
+    EXPECT_EQ(ev.data, R"({"code":0,"dataType":"custom.topic","data":{}})");
+}
+
 TEST_F(woox_stream_test, pushes_go_to_the_account_of_the_api_key) {
     auto accts = mock::accounts::demo();
     mock::woox_account other;

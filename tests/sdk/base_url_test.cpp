@@ -39,4 +39,18 @@ TEST(base_url, rejects_what_it_cannot_use) {
     }
 }
 
+TEST(base_url, a_port_with_trailing_characters_is_refused) {
+    // Found by fuzz_url_query: Boost.URL 1.81 reads "http://127.0.0.1:808-/" as port 808 and
+    // path "-/"; an endpoint URL then kept a path that does not start with '/'.
+    for (const char* bad : {"http://127.0.0.1:808-/", "ws://a:80x", "wss://host:443abc/market"}) {
+        auto e = exsdk::detail::parse_endpoint_url(bad);
+        ASSERT_FALSE(e) << bad << " -> path " << e->path;
+        EXPECT_EQ(e.error().code, exsdk::errc::invalid_argument) << bad;
+        EXPECT_FALSE(parse_base_url(bad)) << bad;
+    }
+    auto ok = exsdk::detail::parse_endpoint_url("ws://a:80/x");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->path, "/x");
+}
+
 } // namespace

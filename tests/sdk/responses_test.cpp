@@ -195,4 +195,29 @@ TEST(bingx_responses, server_time) {
     EXPECT_EQ(exsdk::to_epoch_ms(*r), 1700000000456);
 }
 
+TEST(responses, times_beyond_what_a_wall_time_holds_are_refused_not_overflowed) {
+    // Found by fuzz_sdk_responses: a serverTime of 3219137691294411948 ms overflowed the
+    // nanosecond wall time (undefined behaviour). Out of range is now a protocol error, an
+    // unblock time out of range is no unblock time, and from_epoch_ms() clamps.
+    for (const char* ms : {"3219137691294411948", "9223372036855", "-1"}) {
+        auto b = bingx::parse_server_time(
+            answer(200, std::string(R"({"code":0,"msg":"","data":{"serverTime":)") + ms + "}}"));
+        ASSERT_FALSE(b) << ms;
+        EXPECT_EQ(b.error().code, errc::protocol) << ms;
+        auto w = woox::parse_system_info(
+            answer(200, std::string(R"({"success":true,"data":{},"timestamp":)") + ms + "}"));
+        ASSERT_FALSE(w) << ms;
+        EXPECT_EQ(w.error().code, errc::protocol) << ms;
+    }
+    EXPECT_FALSE(bingx::parse_unblock_time("will be unblocked after 9223372036854775807"));
+    const auto at_max = "will be unblocked after " + std::to_string(exsdk::max_epoch_ms);
+    ASSERT_TRUE(bingx::parse_unblock_time(at_max));
+    EXPECT_EQ(exsdk::to_epoch_ms(*bingx::parse_unblock_time(at_max)), exsdk::max_epoch_ms);
+    EXPECT_EQ(exsdk::from_epoch_ms(INT64_MAX), exsdk::from_epoch_ms(exsdk::max_epoch_ms));
+    EXPECT_EQ(exsdk::from_epoch_ms(INT64_MIN), exsdk::from_epoch_ms(exsdk::min_epoch_ms));
+    exsdk::woox::listen_key k;
+    k.expired_time_ms = INT64_MAX;
+    EXPECT_EQ(exsdk::to_epoch_ms(k.expired_time()), exsdk::max_epoch_ms);
+}
+
 } // namespace

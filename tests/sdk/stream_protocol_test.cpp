@@ -189,6 +189,39 @@ TEST(bingx_stream_protocol, spec_sample_events) {
     EXPECT_EQ(x.event_time, 9);
 }
 
+TEST(bingx_stream_protocol, spot_account_update_from_the_spec_is_typed) {
+    // Spec 2.4: spot ACCOUNT_UPDATE is pushed bare, exactly like swap.
+    constexpr std::string_view frame =
+        R"({"e":"ACCOUNT_UPDATE","E":1696242817000,"T":1696242817142,"a":{"B":[{"a":"USDT",)"
+        R"("bc":"-1.0","cw":"86.59","wb":"86.59"}],"m":"ASSET_TRANSFER"}})";
+    auto f = bp::parse_frame(frame);
+    ASSERT_TRUE(f);
+    const auto& ev = as<exsdk::bingx::stream_event>(*f);
+    EXPECT_EQ(ev.type, "ACCOUNT_UPDATE");
+    EXPECT_EQ(ev.raw, boost::json::parse(frame));
+    const auto& a = std::get<exsdk::bingx::account_update>(ev.data);
+    EXPECT_EQ(a.event_time, 1696242817000);
+    EXPECT_EQ(a.transaction_time, 1696242817142);
+    EXPECT_EQ(a.reason, "ASSET_TRANSFER");
+    ASSERT_EQ(a.balances.size(), 1u);
+    EXPECT_EQ(a.balances[0].asset, "USDT");
+    EXPECT_EQ(a.balances[0].wallet_balance, "86.59");
+    EXPECT_EQ(a.balances[0].cross_wallet, "86.59");
+    EXPECT_EQ(a.balances[0].balance_change, "-1.0");
+    EXPECT_TRUE(a.positions.empty());
+
+    // The wrapped form (older mocks) is typed too.
+    auto w = bp::parse_frame(R"({"code":0,"dataType":"ACCOUNT_UPDATE","data":)" +
+                             std::string(frame) + "}");
+    ASSERT_TRUE(w);
+    const auto& wev = as<exsdk::bingx::stream_event>(*w);
+    EXPECT_EQ(wev.type, "ACCOUNT_UPDATE");
+    const auto& wa = std::get<exsdk::bingx::account_update>(wev.data);
+    EXPECT_EQ(wa.event_time, 1696242817000);
+    ASSERT_EQ(wa.balances.size(), 1u);
+    EXPECT_EQ(wa.balances[0].balance_change, "-1.0");
+}
+
 TEST(bingx_stream_protocol, unknown_events_are_passed_on_raw) {
     auto f = bp::parse_frame(R"({"e":"SOMETHING_NEW","E":1,"x":{"y":2}})");
     ASSERT_TRUE(f);
@@ -197,6 +230,23 @@ TEST(bingx_stream_protocol, unknown_events_are_passed_on_raw) {
     EXPECT_TRUE(std::holds_alternative<std::monostate>(ev.data));
     EXPECT_EQ(ev.raw.at("x").at("y"), 2);
     EXPECT_FALSE(bp::parse_frame("{broken"));
+}
+
+TEST(stream_protocol, commands_carry_only_utf8_text) {
+    // Found by fuzz_woox_frames: a topic that is not UTF-8 made subscribe_command() write a
+    // frame that is not JSON; the mock answers such a frame with an ERROR that names no id, so
+    // subscribe() waited for its ack until the command timeout. Both streams now refuse it.
+    const std::vector<std::string> good{"balance", "PERP_BTC_USDT@trade", "\xc3\xa9"};
+    EXPECT_TRUE(wp::check_topics(good));
+    for (const auto& bad : std::vector<std::vector<std::string>>{
+             {}, {"balance", "no\xff"}, {""}, std::vector<std::string>(11, "balance")}) {
+        auto r = wp::check_topics(bad);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, exsdk::errc::invalid_argument);
+    }
+    EXPECT_TRUE(bp::check_data_type("spot.executionReport"));
+    EXPECT_EQ(bp::check_data_type("").error().code, exsdk::errc::invalid_argument);
+    EXPECT_EQ(bp::check_data_type("ACCOUNT\xc0").error().code, exsdk::errc::invalid_argument);
 }
 
 } // namespace

@@ -8,6 +8,14 @@
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/private_stream.hpp>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+
 using namespace std::chrono_literals;
 using exsdk::errc;
 using exsdk::test::mock_env;
@@ -175,6 +183,56 @@ TEST(bingx_stream, spot_subscription_and_execution_report) {
     const auto& r = std::get<exsdk::bingx::execution_report>(ev->data);
     EXPECT_EQ(r.order_id, 99);
     EXPECT_EQ(r.client_order_id, "cid");
+}
+
+/// POST /__admin/events on a fresh connection; the answer's body.
+boost::asio::awaitable<exsdk::result<std::string>> admin_push(std::uint16_t port,
+                                                              std::string body) {
+    namespace http = boost::beast::http;
+    boost::asio::ip::tcp::socket s(co_await boost::asio::this_coro::executor);
+    co_await s.async_connect({boost::asio::ip::make_address("127.0.0.1"), port},
+                             boost::asio::use_awaitable);
+    http::request<http::string_body> req(http::verb::post, "/__admin/events", 11);
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "application/json");
+    req.body() = std::move(body);
+    req.prepare_payload();
+    co_await http::async_write(s, req, boost::asio::use_awaitable);
+    boost::beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    co_await http::async_read(s, buf, res, boost::asio::use_awaitable);
+    co_return res.body();
+}
+
+TEST(bingx_stream, spot_balance_pushed_through_admin_events_arrives_typed) {
+    mock_env env;
+    exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());
+    auto key = env.run(rest.generate_listen_key());
+    ASSERT_TRUE(key);
+    exsdk::bingx::account_stream s(env.ioc.get_executor(), bingx_stream_cfg(env));
+    ASSERT_TRUE(env.run(s.connect(exsdk::bingx::market::spot, key->key)));
+    ASSERT_TRUE(env.run(s.subscribe("ACCOUNT_UPDATE")));
+    // The balance of spec 2.4's spot frame (what ccxt pro's watchBalance waits for).
+    auto answer = env.run(admin_push(
+        env.mock().port(),
+        R"({"exchange":"bingx","apiKey":"bingx-demo-api-key-0001","topic":"ACCOUNT_UPDATE",)"
+        R"("data":{"T":1696242817142,"a":{"B":[{"a":"USDT","bc":"-1.0","cw":"86.59",)"
+        R"("wb":"86.59"}],"m":"ASSET_TRANSFER"}}})"));
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(*answer, R"({"delivered":1})");
+    auto ev = env.run(s.next());
+    ASSERT_TRUE(ev) << ev.error();
+    EXPECT_EQ(ev->type, "ACCOUNT_UPDATE");
+    EXPECT_FALSE(ev->raw.as_object().contains("data")); // bare, not wrapped
+    const auto* a = std::get_if<exsdk::bingx::account_update>(&ev->data);
+    ASSERT_NE(a, nullptr) << "not typed: " << boost::json::serialize(ev->raw);
+    EXPECT_EQ(a->event_time, exsdk::test::t0_ms);
+    EXPECT_EQ(a->transaction_time, 1696242817142);
+    EXPECT_EQ(a->reason, "ASSET_TRANSFER");
+    ASSERT_EQ(a->balances.size(), 1u);
+    EXPECT_EQ(a->balances[0].asset, "USDT");
+    EXPECT_EQ(a->balances[0].wallet_balance, "86.59");
+    EXPECT_EQ(a->balances[0].balance_change, "-1.0");
 }
 
 TEST(bingx_stream, listen_key_expired_is_the_last_frame) {

@@ -3,6 +3,7 @@
 // exsdk::manual_clock instead of sleeping.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -42,9 +43,16 @@ public:
 /// The real clock (std::chrono::system_clock + std::chrono::steady_clock). Never null.
 const std::shared_ptr<clock>& system_clock();
 
-/// Converts epoch milliseconds to wall time and back.
+/// The epoch milliseconds a clock::wall_time can hold: +-2^63 ns, about the years 1678 to 2262.
+inline constexpr std::int64_t max_epoch_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(clock::wall_time::duration::max())
+        .count();
+inline constexpr std::int64_t min_epoch_ms = -max_epoch_ms;
+
+/// Converts epoch milliseconds to wall time (clamped to [min_epoch_ms, max_epoch_ms], so any
+/// value an exchange sends converts without overflow) and back.
 inline clock::wall_time from_epoch_ms(std::int64_t ms) noexcept {
-    return clock::wall_time(std::chrono::milliseconds(ms));
+    return clock::wall_time(std::chrono::milliseconds(std::clamp(ms, min_epoch_ms, max_epoch_ms)));
 }
 inline std::int64_t to_epoch_ms(clock::wall_time t) noexcept {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -99,6 +99,9 @@ struct account_stream::impl final : core_base {
     static asio::awaitable<result<void>> subscribe(std::shared_ptr<impl> self,
                                                    std::string data_type) {
         co_await asio::this_coro::throw_if_cancelled(false);
+        if (auto ok = stream_protocol::check_data_type(data_type); !ok) {
+            co_return ok.error();
+        }
         std::array<unsigned char, 16> raw{};
         for (std::size_t i = 0; i < raw.size(); i += 8) {
             const auto v = self->ids();

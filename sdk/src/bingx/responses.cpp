@@ -65,7 +65,7 @@ std::optional<clock::wall_time> parse_unblock_time(std::string_view message) {
         const char* last = message.data() + message.size();
         std::int64_t ms = 0;
         auto [ptr, ec] = std::from_chars(first, last, ms);
-        if (ec == std::errc() && ptr != first && ms > 0) {
+        if (ec == std::errc() && ptr != first && ms > 0 && ms <= max_epoch_ms) {
             return from_epoch_ms(ms);
         }
     }
@@ -148,6 +148,9 @@ result<clock::wall_time> parse_server_time(const detail::http_response& r) {
     auto ms = obj != nullptr ? detail::int_member(*obj, "serverTime") : std::nullopt;
     if (!ms) {
         return detail::protocol_error(r.status, "server time answer without data.serverTime");
+    }
+    if (*ms < 0 || *ms > max_epoch_ms) {
+        return detail::protocol_error(r.status, "server time out of range");
     }
     return from_epoch_ms(*ms);
 }

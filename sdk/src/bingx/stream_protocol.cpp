@@ -2,6 +2,7 @@
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_protocol.hpp>
+#include <exsdk/utf8.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -133,12 +134,16 @@ result<frame> parse_frame(std::string_view text) {
         }
     } else if (const auto* data = member_object(*o, "data")) {
         // spot: {"code":0,"dataType":"spot.executionReport","data":{"e":"executionReport",...}}
+        // (spot ACCOUNT_UPDATE comes bare, like swap, and is decoded above; a wrapped one is
+        // decoded too)
         ev.type = string_or_empty(*data, "e");
         if (ev.type.empty()) {
             ev.type = string_or_empty(*o, "dataType");
         }
         if (ev.type == protocol::event_execution_report) {
             ev.data = decode_execution_report(*data);
+        } else if (ev.type == protocol::event_account_update) {
+            ev.data = decode_account_update(*data);
         } else if (ev.type == protocol::event_listen_key_expired) {
             ev.data =
                 listen_key_expired{int_or_zero(*data, "E"), string_or_empty(*data, "listenKey")};
@@ -158,6 +163,13 @@ std::string pong_for(const ping& p) {
     o["pong"] = p.id;
     o["time"] = p.time;
     return boost::json::serialize(o);
+}
+
+result<void> check_data_type(std::string_view data_type) {
+    if (data_type.empty() || !is_utf8(data_type)) {
+        return error(errc::invalid_argument, "a dataType must be non-empty UTF-8 text");
+    }
+    return {};
 }
 
 std::string subscribe_command(std::string_view id, std::string_view data_type) {

@@ -17,6 +17,13 @@ result<endpoint_url> parse(std::string_view text, bool allow_path) {
                          "' is not an absolute URL: " + parsed.error().message());
     }
     const auto& u = *parsed;
+    // Boost.URL 1.81 lets characters after the port's digits run into the path
+    // ("http://a:80x" has port 80 and path "x"); RFC 3986 requires the path after an authority
+    // to be empty or to start with '/'.
+    if (!u.encoded_path().empty() && u.encoded_path().front() != '/') {
+        return error(errc::invalid_argument,
+                     "base URL '" + std::string(text) + "' is not an absolute URL: bad port");
+    }
     const bool root = u.encoded_path().empty() || u.encoded_path() == "/";
     endpoint_url result_url;
     base_url& out = result_url.base;

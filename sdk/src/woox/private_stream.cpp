@@ -77,8 +77,8 @@ struct private_stream::impl final : core_base {
     static asio::awaitable<result<std::vector<std::string>>>
     subscription(std::shared_ptr<impl> self, bool subscribe, std::vector<std::string> topics) {
         co_await asio::this_coro::throw_if_cancelled(false);
-        if (topics.empty() || topics.size() > protocol::max_topics_per_command) {
-            co_return error(errc::invalid_argument, "subscribe takes 1 to 10 topics per command");
+        if (auto ok = stream_protocol::check_topics(topics); !ok) {
+            co_return ok.error();
         }
         const std::string id = std::to_string(++self->next_command_id);
         // A named value, not a conditional expression inside co_await: GCC 12 destroys the

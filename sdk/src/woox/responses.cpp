@@ -221,6 +221,9 @@ result<clock::wall_time> parse_system_info(const detail::http_response& r) {
     if (!ts) {
         return detail::protocol_error(r.status, "systemInfo answer without timestamp");
     }
+    if (*ts < 0 || *ts > max_epoch_ms) {
+        return detail::protocol_error(r.status, "systemInfo timestamp out of range");
+    }
     return from_epoch_ms(*ts);
 }
 

@@ -1,5 +1,6 @@
 #include "detail/json.hpp"
 
+#include <exsdk/utf8.hpp>
 #include <exsdk/woox/protocol.hpp>
 #include <exsdk/woox/stream_protocol.hpp>
 
@@ -142,6 +143,18 @@ result<frame> parse_frame(std::string_view text) {
     }
     const auto& obj = *o;
     return decode_event(obj, std::move(*parsed));
+}
+
+result<void> check_topics(std::span<const std::string> topics) {
+    if (topics.empty() || topics.size() > protocol::max_topics_per_command) {
+        return error(errc::invalid_argument, "subscribe takes 1 to 10 topics per command");
+    }
+    for (const auto& t : topics) {
+        if (t.empty() || !is_utf8(t)) {
+            return error(errc::invalid_argument, "a topic must be non-empty UTF-8 text");
+        }
+    }
+    return {};
 }
 
 std::string subscribe_command(std::string_view id, std::span<const std::string> topics) {

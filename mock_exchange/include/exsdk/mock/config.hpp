@@ -20,6 +20,11 @@ namespace exsdk::mock {
 
 using namespace std::chrono_literals;
 
+/// The latest time a manual clock may be set or advanced to (POST /__admin/clock,
+/// --clock manual:START_MS): 2200-01-01T00:00:00Z, far inside what a wall time holds (2262), so
+/// no deadline the mock computes from it overflows.
+inline constexpr std::int64_t max_clock_ms = 7'258'118'400'000;
+
 /// Rate limits, as sliding windows on the mock's clock. A limit with `requests == 0` is off.
 /// Only requests that passed authentication are counted.
 struct limits_config {
@@ -85,8 +90,11 @@ struct config {
     std::chrono::milliseconds idle_timeout = 60s;   ///< waiting for a request's first byte
     std::chrono::milliseconds header_timeout = 10s; ///< first byte to end of headers; TLS handshake
     std::chrono::milliseconds body_timeout = 30s;   ///< receiving the body
-    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS);
-                                                    ///< a websocket closing handshake
+    std::chrono::milliseconds write_timeout = 30s;  ///< sending an answer (or closing TLS)
+    /// A websocket closing handshake, whoever began it (our close frame, one sent because the
+    /// client broke the protocol, or the client's): the TCP connection is cut this long after
+    /// the close frame if the client has not closed it. The socket stops counting at once.
+    std::chrono::milliseconds close_timeout = 5s;
 
     /// Connections beyond this are closed as soon as they are accepted.
     std::size_t max_connections = 10000;

@@ -28,7 +28,7 @@ struct position_change {
     std::string margin_type;     ///< mt
     std::string position_side;   ///< ps
 };
-/// "ACCOUNT_UPDATE"
+/// "ACCOUNT_UPDATE": swap and spot alike (bare on both; a wrapped spot one is read too)
 struct account_update {
     std::int64_t event_time = 0;       ///< E
     std::int64_t transaction_time = 0; ///< T

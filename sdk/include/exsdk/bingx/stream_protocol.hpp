@@ -33,6 +33,9 @@ result<frame> parse_frame(std::string_view text);
 
 /// The answer to a heartbeat: "Pong", or {"pong":"<id>","time":"<text>"}.
 std::string pong_for(const ping& p);
+/// What subscribe() may name: a non-empty UTF-8 text (a command is JSON, which is UTF-8).
+/// errc::invalid_argument otherwise.
+result<void> check_data_type(std::string_view data_type);
 /// {"id":"<id>","reqType":"sub","dataType":"<topic>"}
 std::string subscribe_command(std::string_view id, std::string_view data_type);
 

@@ -36,6 +36,10 @@ using frame = std::variant<stream_event, ack, pong, error_frame>;
 /// as a stream_event with an empty topic and its raw JSON.
 result<frame> parse_frame(std::string_view text);
 
+/// What a SUBSCRIBE / UN_SUBSCRIBE may name: 1 to 10 topics, each non-empty UTF-8 text (a
+/// command is JSON, which is UTF-8). errc::invalid_argument otherwise.
+result<void> check_topics(std::span<const std::string> topics);
+
 std::string subscribe_command(std::string_view id, std::span<const std::string> topics);
 std::string unsubscribe_command(std::string_view id, std::span<const std::string> topics);
 std::string ping_command(std::int64_t ts_ms);
