@@ -30,6 +30,8 @@ enum class errc : int {
     protocol,           ///< the answer could not be parsed or was not what the API documents
     cancelled,          ///< the caller cancelled the operation
     invalid_argument,   ///< the call was rejected locally before anything was sent
+    /// the shared rate-limit store (Redis) cannot be reached and its failure policy is `fail`
+    limiter_unavailable,
 };
 
 /// The category of exsdk::errc ("exsdk").

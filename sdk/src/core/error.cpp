@@ -41,6 +41,7 @@ const char* to_string(errc e) noexcept {
     case errc::protocol: return "protocol";
     case errc::cancelled: return "cancelled";
     case errc::invalid_argument: return "invalid_argument";
+    case errc::limiter_unavailable: return "limiter_unavailable";
     }
     return "unknown";
 }

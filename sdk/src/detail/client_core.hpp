@@ -2,12 +2,12 @@
 //   limiter -> signer (build) -> transport -> parser -> typed result, with retries and clock sync.
 #pragma once
 
+#include <exsdk/call_limiter.hpp>
 #include <exsdk/clock.hpp>
 #include <exsdk/clock_sync.hpp>
 #include <exsdk/detail/http_transport.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/retry_policy.hpp>
-#include <exsdk/sliding_window_limiter.hpp>
 #include <exsdk/timer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,7 +18,6 @@
 #include <functional>
 #include <optional>
 #include <random>
-#include <span>
 
 namespace exsdk::detail {
 
@@ -48,18 +47,18 @@ public:
     const std::shared_ptr<clock>& get_clock() const noexcept { return clk_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
 
-    /// Runs one call: for each attempt, acquire every limiter in `limits` (limits[0], if any, is
-    /// the endpoint's own limiter: an unblock time from the exchange holds it back for every
-    /// caller), build and sign with the current timestamp, send, parse. Retries per the policy;
-    /// on a rejected timestamp, re-syncs the clock and retries once.
+    /// Runs one call: for each attempt, acquire the endpoint's limits through `limits` (null:
+    /// none; an unblock time from the exchange holds them back for every caller), build and
+    /// sign with the current timestamp, send, parse. Retries per the policy; on a rejected
+    /// timestamp, re-syncs the clock and retries once.
     template <class T, class Build, class Parse>
-    asio::awaitable<result<T>> run(std::span<sliding_window_limiter* const> limits, Build build,
-                                   Parse parse);
+    asio::awaitable<result<T>> run(call_limiter* limits, Build build, Parse parse);
 
 private:
     double next_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
     asio::awaitable<void> maybe_sync_before_call();
-    void hold_back(std::span<sliding_window_limiter* const> limits, const error& e);
+    asio::awaitable<void> hold_back(call_limiter& limits, const error& e);
+    static error limiter_error(boost::system::error_code ec, const call_limiter& limits);
 
     asio::any_io_executor ex_;
     std::shared_ptr<clock> clk_;
@@ -73,15 +72,16 @@ private:
 };
 
 template <class T, class Build, class Parse>
-asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* const> limits,
-                                            Build build, Parse parse) {
+asio::awaitable<result<T>> client_core::run(call_limiter* limits, Build build, Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
     co_await maybe_sync_before_call();
     bool resynced = false;
     for (std::size_t attempt = 1;; ++attempt) {
-        if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
-            co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
+        if (limits != nullptr) {
+            if (auto ec = co_await limits->acquire(); ec) {
+                co_return limiter_error(ec, *limits);
+            }
         }
         auto answer = co_await transport_.send(build(timestamp_ms()));
         result<T> r = answer ? parse(*answer) : result<T>(answer.error());
@@ -96,7 +96,9 @@ asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* co
                 continue;
             }
         }
-        hold_back(limits, e);
+        if (limits != nullptr && e.retry_after) {
+            co_await hold_back(*limits, e);
+        }
         const auto d = decide_retry(retry_, e, attempt, started, clk_->now(),
                                     from_epoch_ms(timestamp_ms()), next_random());
         if (!d.retry) {
