@@ -2,7 +2,7 @@
 // 127.0.0.1, runs the built binary as a child process and checks its stdout (JSON lines),
 // stderr and exit status, and the mock's journal. No sleeps, no wall-clock assertions.
 #include "command.hpp"
-#include "process.hpp"
+#include "support/process.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/mock/server.hpp>
