@@ -100,6 +100,13 @@ struct store_state : std::enable_shared_from_this<store_state> {
     std::uint64_t next_member = 0;
     bool local = false; // local_fallback in force
     bool stopped = false;
+    // Calls waiting for their reserved start: woken when Redis is lost (their reservation can
+    // no longer be confirmed), so the policy applies to them at once, not at their turn.
+    struct waiter {
+        timer* t = nullptr;
+        bool lost = false;
+    };
+    std::vector<waiter*> waiters;
 
     // Limits by key (make_limiter may run on any thread).
     mutable std::mutex registry_mutex;
@@ -196,6 +203,15 @@ struct store_state : std::enable_shared_from_this<store_state> {
         if (cfg.on_failure == redis_failure_policy::local_fallback) {
             enter_fallback();
         }
+        wake_waiters();
+    }
+
+    void wake_waiters() {
+        for (auto* w : waiters) {
+            w->lost = true;
+            w->t->cancel();
+        }
+        waiters.clear();
     }
 
     void enter_fallback() {
@@ -264,6 +280,7 @@ struct store_state : std::enable_shared_from_this<store_state> {
         stopped = true;
         set_reason("Redis limit store " + url_text + " was closed");
         conn->stop();
+        wake_waiters();
     }
 };
 
@@ -350,7 +367,17 @@ private:
             }
             timer t(st.strand, st.clk);
             t.expires_at(start);
+            r::store_state::waiter w{&t};
+            st.waiters.push_back(&w);
             auto [wait_ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+            std::erase(st.waiters, &w);
+            if (w.lost) {
+                const auto state = co_await asio::this_coro::cancellation_state;
+                if (state.cancelled() != asio::cancellation_type::none) {
+                    co_return make_error_code(errc::cancelled);
+                }
+                co_return co_await self->on_failure(); // Redis went away during the wait
+            }
             if (wait_ec) {
                 self->release(member);
                 co_return make_error_code(errc::cancelled);
