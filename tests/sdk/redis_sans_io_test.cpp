@@ -146,9 +146,11 @@ TEST(redis_scripts, acquire_command_carries_every_limit_and_hold_key) {
         r::script_limit{"p:{bingx}:uid:a:userDataStream", "p:{bingx}:uid:a:userDataStream:hold", 2,
                         1010000us},
         r::script_limit{"p:{bingx}:ip:h:group", "p:{bingx}:ip:h:group:hold", 2000, 10100000us}};
+    const r::acquire_command command(limits, 10000ms);
     std::string cmd;
-    r::append_acquire(cmd, false, limits, std::nullopt, "m:1", std::nullopt, 10000ms);
-    // EVALSHA sha 4 z1 z2 h1 h2 now member confirm slack N1 W1 N2 W2
+    command.append(cmd, false, "", "m:1", "");
+    // EVALSHA sha 4 z1 z2 h1 h2 now member confirm slack N1 W1 N2 W2 (now "": the server's TIME;
+    // confirm "": a new reservation)
     std::string expected;
     const std::array<std::string_view, 15> args{"EVALSHA",
                                                 r::acquire_script().sha1,
@@ -167,6 +169,11 @@ TEST(redis_scripts, acquire_command_carries_every_limit_and_hold_key) {
                                                 "10100000"};
     r::append_command(expected, args);
     EXPECT_EQ(cmd, expected);
+    // By body after a NOSCRIPT, with the caller's time and a reservation to confirm.
+    cmd.clear();
+    command.append(cmd, true, "1700000000000000", "m:1", "1700000000500000");
+    EXPECT_NE(cmd.find("redis.call('TIME')"), std::string::npos);
+    EXPECT_NE(cmd.find("$16\r\n1700000000500000\r\n"), std::string::npos);
     EXPECT_EQ(r::acquire_script().sha1.size(), 40u);
     // Every key of the call shares one hash tag (cluster-safe).
     for (const auto& l : limits) {

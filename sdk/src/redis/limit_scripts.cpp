@@ -14,6 +14,10 @@ namespace {
 // Scripts read only KEYS they are given (cluster-safe) and numbers Redis formats with 17
 // significant digits, so microsecond scores (~1.7e15, below 2^53) stay exact.
 
+// Per limit: the N-th newest reservation (empty while fewer: then nothing needs pruning either,
+// the set being shorter than N) and the newest (FIFO; the same one when N is 1). Starts at or
+// before now - W are pruned once the set is full: they can no longer share a window with any
+// start >= now. Few redis.call()s: each costs about a microsecond of the server's time.
 constexpr std::string_view acquire_lua = R"lua(
 local n = #KEYS / 2
 local now
@@ -24,11 +28,13 @@ else
   now = tonumber(ARGV[1])
 end
 local member = ARGV[2]
-local slack = tonumber(ARGV[4])
 local hold = 0
 for i = 1, n do
-  local h = tonumber(redis.call('GET', KEYS[n + i]) or 0)
-  if h > hold then hold = h end
+  local h = redis.call('GET', KEYS[n + i])
+  if h then
+    h = tonumber(h)
+    if h > hold then hold = h end
+  end
 end
 if ARGV[3] ~= '' then
   local reserved = tonumber(ARGV[3])
@@ -39,26 +45,33 @@ if ARGV[3] ~= '' then
   if kept then return {1, reserved, now} end
   for i = 1, n do redis.call('ZREM', KEYS[i], member) end
 end
-local start = math.max(now, hold)
+local start = now
+if hold > start then start = hold end
 for i = 1, n do
   local key = KEYS[i]
   local limit = tonumber(ARGV[3 + 2 * i])
   local window = tonumber(ARGV[4 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  local count = redis.call('ZCARD', key)
-  if count > 0 then
+  local nth = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+  if nth[2] then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    local t = tonumber(nth[2]) + window
+    if t > start then start = t end
+  end
+  if limit > 1 then
     local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
-    start = math.max(start, tonumber(newest[2]))
-    if count >= limit then
-      local nth = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
-      start = math.max(start, tonumber(nth[2]) + window)
+    if newest[2] then
+      local t = tonumber(newest[2])
+      if t > start then start = t end
     end
+  elseif nth[2] then
+    local t = tonumber(nth[2])
+    if t > start then start = t end
   end
 end
+local slack = tonumber(ARGV[4])
 for i = 1, n do
-  local window = tonumber(ARGV[4 + 2 * i])
   redis.call('ZADD', KEYS[i], start, member)
-  redis.call('PEXPIRE', KEYS[i], math.ceil((start - now + window) / 1000) + slack)
+  redis.call('PEXPIRE', KEYS[i], math.ceil((start - now + tonumber(ARGV[4 + 2 * i])) / 1000) + slack)
 end
 return {0, start, now}
 )lua";
@@ -166,36 +179,49 @@ void append_eval(std::string& out, const script& s, bool by_body,
     append_command(out, std::span<const std::string_view>(argv, n));
 }
 
-void append_acquire(std::string& out, bool by_body, std::span<const script_limit> limits,
-                    script_now now, std::string_view member, std::optional<std::int64_t> confirm,
-                    std::chrono::milliseconds expiry_slack) {
-    std::vector<std::string_view> keys;
-    keys.reserve(2 * limits.size());
+acquire_command::acquire_command(std::span<const script_limit> limits,
+                                 std::chrono::milliseconds expiry_slack) {
+    // Owned strings first, views into them after (no reallocation in between).
     for (const auto& l : limits) {
-        keys.push_back(l.key);
+        strings_.push_back(l.key);
     }
     for (const auto& l : limits) {
-        keys.push_back(l.hold_key);
+        strings_.push_back(l.hold_key);
     }
-    std::vector<std::string> numbers;
-    numbers.reserve(3 + 2 * limits.size());
-    numbers.push_back(now_arg(now));
-    numbers.push_back(confirm ? std::to_string(*confirm) : std::string());
-    numbers.push_back(std::to_string(expiry_slack.count()));
     for (const auto& l : limits) {
-        numbers.push_back(std::to_string(l.requests));
-        numbers.push_back(std::to_string(l.window.count()));
+        strings_.push_back(std::to_string(l.requests));
+        strings_.push_back(std::to_string(l.window.count()));
     }
-    std::vector<std::string_view> args;
-    args.reserve(4 + 2 * limits.size());
-    args.push_back(numbers[0]);
-    args.push_back(member);
-    args.push_back(numbers[1]);
-    args.push_back(numbers[2]);
-    for (std::size_t i = 3; i < numbers.size(); ++i) {
-        args.push_back(numbers[i]);
+    numkeys_ = std::to_string(2 * limits.size());
+    slack_ = std::to_string(expiry_slack.count());
+    for (std::size_t i = 0; i < 2 * limits.size(); ++i) {
+        keys_.push_back(strings_[i]);
     }
-    append_eval(out, acquire_script(), by_body, keys, args);
+    for (std::size_t i = 2 * limits.size(); i < strings_.size(); ++i) {
+        limits_.push_back(strings_[i]);
+    }
+}
+
+void acquire_command::append(std::string& out, bool by_body, std::string_view now,
+                             std::string_view member, std::string_view confirm) const {
+    constexpr std::size_t max_args = 64;
+    std::array<std::string_view, max_args> argv{};
+    std::size_t n = 0;
+    const script& s = acquire_script();
+    argv[n++] = by_body ? std::string_view("EVAL") : std::string_view("EVALSHA");
+    argv[n++] = by_body ? s.body : std::string_view(s.sha1);
+    argv[n++] = numkeys_;
+    for (auto k : keys_) {
+        argv[n++] = k;
+    }
+    argv[n++] = now;
+    argv[n++] = member;
+    argv[n++] = confirm;
+    argv[n++] = slack_;
+    for (auto l : limits_) {
+        argv[n++] = l;
+    }
+    append_command(out, std::span<const std::string_view>(argv.data(), n));
 }
 
 void append_release(std::string& out, std::span<const script_limit> limits,

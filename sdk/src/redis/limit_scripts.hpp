@@ -9,9 +9,10 @@
 // window, the hold when it ends (+ slack).
 //
 // acquire (one round trip for every limit of a call; FIFO, strict):
-//   now = TIME (or the caller's clock); per limit: drop starts <= now - W; the call's start is
-//   the latest of now, every hold, every limit's newest reservation (FIFO) and, where N
-//   reservations are in the set, the N-th newest + W. The member is added to every set at that
+//   now = TIME (or the caller's clock); the call's start is the latest of now, every hold, every
+//   limit's newest reservation (FIFO) and, where N reservations are in the set, the N-th newest
+//   + W (then starts <= now - W are dropped: a set holds at most N entries or those of one
+//   window). The member is added to every set at that
 //   start, which is returned with `now`; the caller waits until then on its own timer. With a
 //   reserved start to confirm (after such a wait) it first checks the holds and that the
 //   reservation is still there: if so the call may go; else it reserves again behind the hold.
@@ -25,6 +26,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,10 +59,24 @@ using script_now = std::optional<std::int64_t>;
 void append_eval(std::string& out, const script& s, bool by_body,
                  std::span<const std::string_view> keys, std::span<const std::string_view> args);
 
-/// acquire: a new reservation (`confirm` empty) or the confirmation of `*confirm`.
-void append_acquire(std::string& out, bool by_body, std::span<const script_limit> limits,
-                    script_now now, std::string_view member, std::optional<std::int64_t> confirm,
-                    std::chrono::milliseconds expiry_slack);
+/// The acquire command of one call's limits (at most 8), prepared once: per call only the time,
+/// the member and the reservation to confirm change, so building it allocates nothing but the
+/// output. Arguments: KEYS = the sets, then their hold keys; ARGV = now ("" for the server's
+/// TIME), member, reserved start to confirm ("" for a new reservation), expiry slack (ms), then
+/// requests and window (µs) of each limit.
+class acquire_command {
+public:
+    acquire_command(std::span<const script_limit> limits, std::chrono::milliseconds expiry_slack);
+    void append(std::string& out, bool by_body, std::string_view now, std::string_view member,
+                std::string_view confirm) const;
+
+private:
+    std::vector<std::string> strings_;
+    std::vector<std::string_view> keys_;
+    std::vector<std::string_view> limits_;
+    std::string numkeys_;
+    std::string slack_;
+};
 void append_release(std::string& out, std::span<const script_limit> limits,
                     std::string_view member);
 void append_hold(std::string& out, bool by_body, const script_limit& limit, script_now now,

@@ -12,7 +12,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -290,6 +293,22 @@ namespace {
 
 using r::store_limit;
 
+// "<prefix><number>" in a buffer of its own (member ids, times): no heap per call.
+class number_text {
+public:
+    number_text(std::string_view prefix, std::int64_t n) {
+        const auto p = std::min(prefix.size(), buf_.size() - 24);
+        std::copy_n(prefix.data(), p, buf_.data());
+        const auto r = std::to_chars(buf_.data() + p, buf_.data() + buf_.size(), n);
+        size_ = static_cast<std::size_t>(r.ptr - buf_.data());
+    }
+    std::string_view view() const { return {buf_.data(), size_}; }
+
+private:
+    std::array<char, 64> buf_{};
+    std::size_t size_ = 0;
+};
+
 class redis_call_limiter final : public call_limiter,
                                  public std::enable_shared_from_this<redis_call_limiter> {
 public:
@@ -297,9 +316,9 @@ public:
 
     redis_call_limiter(std::shared_ptr<store_impl> store,
                        std::vector<std::shared_ptr<store_limit>> limits)
-        : store_(std::move(store)), limits_(std::move(limits)) {
+        : store_(std::move(store)), limits_(std::move(limits)), script_(scripts_of(limits_)),
+          command_(script_, store_->slack()) {
         for (const auto& l : limits_) {
-            script_.push_back(l->script);
             fallback_ok_ = fallback_ok_ && l->fallback != nullptr;
             fallback_[fallback_size_++] = l->fallback.get();
         }
@@ -325,16 +344,21 @@ private:
         if (st.local) {
             co_return co_await self->acquire_local();
         }
-        const std::string member = st.member_prefix + std::to_string(st.next_member++);
+        // The per-call arguments, formatted on the stack.
+        number_text member(st.member_prefix, static_cast<std::int64_t>(st.next_member++));
         std::optional<std::int64_t> confirm;
         for (;;) {
+            const auto now = st.script_now();
+            const number_text now_text({}, now.value_or(0));
+            const number_text confirm_text({}, confirm.value_or(0));
             auto [ec, rep] = co_await st.eval([&](std::string& out, bool by_body) {
-                r::append_acquire(out, by_body, self->script_, st.script_now(), member, confirm,
-                                  st.slack());
+                self->command_.append(out, by_body, now ? now_text.view() : std::string_view(),
+                                      member.view(),
+                                      confirm ? confirm_text.view() : std::string_view());
             });
             const auto cs = co_await asio::this_coro::cancellation_state;
             if (cs.cancelled() != asio::cancellation_type::none) {
-                self->release(member); // the script may have run: give the reservation back
+                self->release(member.view()); // the script may have run: give it back
                 co_return make_error_code(errc::cancelled);
             }
             std::optional<r::acquire_reply> a;
@@ -354,7 +378,7 @@ private:
                     (st.conn->last_error().empty() ? ec.message() : st.conn->last_error()));
             }
             if (!a) {
-                self->release(member);
+                self->release(member.view());
                 co_return co_await self->on_failure();
             }
             const auto received = st.clk->now();
@@ -379,7 +403,7 @@ private:
                 co_return co_await self->on_failure(); // Redis went away during the wait
             }
             if (wait_ec) {
-                self->release(member);
+                self->release(member.view());
                 co_return make_error_code(errc::cancelled);
             }
             // Confirm before going: a hold may have come in meanwhile (then the reservation
@@ -418,7 +442,7 @@ private:
         return make_error_code(errc::limiter_unavailable);
     }
 
-    void release(const std::string& member) {
+    void release(std::string_view member) {
         std::string cmd;
         r::append_release(cmd, script_, member);
         store_->conn->send(std::move(cmd));
@@ -440,9 +464,19 @@ private:
         });
     }
 
+    static std::vector<r::script_limit>
+    scripts_of(const std::vector<std::shared_ptr<store_limit>>& limits) {
+        std::vector<r::script_limit> out;
+        for (const auto& l : limits) {
+            out.push_back(l->script);
+        }
+        return out;
+    }
+
     std::shared_ptr<store_impl> store_;
     std::vector<std::shared_ptr<store_limit>> limits_;
     std::vector<r::script_limit> script_;
+    r::acquire_command command_;
     std::array<sliding_window_limiter*, sliding_window_limiter::max_limiters_per_call> fallback_{};
     std::size_t fallback_size_ = 0;
     bool fallback_ok_ = true;
