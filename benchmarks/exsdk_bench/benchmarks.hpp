@@ -20,5 +20,6 @@ void register_signing(const options& o);
 void register_limiter(const options& o);
 void register_loopback(const options& o);
 void register_memory(const options& o);
+void register_redis(const options& o);
 
 } // namespace bench
