@@ -425,6 +425,29 @@ TEST_F(redis_limits, cancelling_a_waiter_removes_its_reservation) {
     EXPECT_EQ(*third.at - *first.at, 1010ms);
 }
 
+TEST_F(redis_limits, a_late_waiter_queues_again_instead_of_going_inside_the_next_window) {
+    // 1 per second: A now, B at 1.01 s, C at 2.02 s. B's process is descheduled past C's turn
+    // (the clock jumps to 2.02 s before B runs): going then would put B and C in one window, so
+    // B's confirmation finds it late and queues it again, behind C.
+    virtual_env env;
+    redis_limit_store store(env.ioc.get_executor(), virtual_config(srv, "late"), env.clk);
+    const named_limit l{"listen_key", {1, 1s}};
+    auto lim = store.make_limiter("woox:acct", {&l, 1});
+    const auto t0 = env.clk->now();
+    grant a, b, c;
+    for (auto* g : {&a, &b, &c}) {
+        spawn_acquire(env.ioc, *lim, *env.clk, *g);
+        ASSERT_TRUE(run_with_redis(
+            env.ioc, *env.clk, {&store}, [&] { return !store.busy(); }, 0s));
+    }
+    ASSERT_TRUE(a.done);
+    env.clk->advance(2020ms); // B and C wake together
+    ASSERT_TRUE(run_with_redis(env.ioc, *env.clk, {&store}, [&] { return b.done && c.done; }));
+    ASSERT_TRUE(b.at && c.at);
+    EXPECT_EQ(*c.at - t0, 2020ms);
+    EXPECT_EQ(*b.at - t0, 3030ms);
+}
+
 TEST_F(redis_limits, a_hold_from_one_engine_holds_every_engine) {
     virtual_env env;
     redis_limit_store a(env.ioc.get_executor(), virtual_config(srv, "hold"), env.clk);

@@ -144,15 +144,16 @@ TEST(redis_scripts, acquire_reply_shapes) {
 TEST(redis_scripts, acquire_command_carries_every_limit_and_hold_key) {
     const std::array<r::script_limit, 2> limits{
         r::script_limit{"p:{bingx}:uid:a:userDataStream", "p:{bingx}:uid:a:userDataStream:hold", 2,
-                        1010000us},
-        r::script_limit{"p:{bingx}:ip:h:group", "p:{bingx}:ip:h:group:hold", 2000, 10100000us}};
+                        1010000us, 10000us},
+        r::script_limit{"p:{bingx}:ip:h:group", "p:{bingx}:ip:h:group:hold", 2000, 10100000us,
+                        100000us}};
     const r::acquire_command command(limits, 10000ms);
     std::string cmd;
     command.append(cmd, false, "", "m:1", "");
-    // EVALSHA sha 4 z1 z2 h1 h2 now member confirm slack N1 W1 N2 W2 (now "": the server's TIME;
-    // confirm "": a new reservation)
+    // EVALSHA sha 4 z1 z2 h1 h2 now member confirm slack late N1 W1 N2 W2 (now "": the server's
+    // TIME; confirm "": a new reservation; late: the smallest margin)
     std::string expected;
-    const std::array<std::string_view, 15> args{"EVALSHA",
+    const std::array<std::string_view, 16> args{"EVALSHA",
                                                 r::acquire_script().sha1,
                                                 "4",
                                                 limits[0].key,
@@ -163,12 +164,14 @@ TEST(redis_scripts, acquire_command_carries_every_limit_and_hold_key) {
                                                 "m:1",
                                                 "",
                                                 "10000",
+                                                "10000",
                                                 "2",
                                                 "1010000",
                                                 "2000",
                                                 "10100000"};
     r::append_command(expected, args);
     EXPECT_EQ(cmd, expected);
+    EXPECT_EQ(command.late_tolerance(), 10000us);
     // By body after a NOSCRIPT, with the caller's time and a reservation to confirm.
     cmd.clear();
     command.append(cmd, true, "1700000000000000", "m:1", "1700000000500000");

@@ -68,6 +68,13 @@ struct redis_config {
     /// The window actually enforced is the limit's plus this fraction of it (as
     /// sliding_window_limiter does: the exchange measures arrival, not send, times).
     double margin_fraction = 0.01;
+    /// A call that could only start later than this after its reserved start (its process was
+    /// descheduled, Redis answered slowly) reserves again, behind the queue, instead of going:
+    /// later, it would start inside the next reservations' window. Zero (the default): each
+    /// limit's margin, which keeps every window strict but costs throughput on a starved
+    /// machine; larger values trade the strictness for throughput (the exchange then sees up
+    /// to this much lateness, which its own window must absorb).
+    clock::duration max_lateness{};
     redis_time_source time_source = redis_time_source::server;
 
     redis_failure_policy on_failure = redis_failure_policy::fail;

@@ -38,7 +38,7 @@ for i = 1, n do
 end
 if ARGV[3] ~= '' then
   local reserved = tonumber(ARGV[3])
-  local kept = hold <= reserved
+  local kept = hold <= reserved and now - reserved <= tonumber(ARGV[5])
   for i = 1, n do
     if kept and not redis.call('ZSCORE', KEYS[i], member) then kept = false end
   end
@@ -49,8 +49,8 @@ local start = now
 if hold > start then start = hold end
 for i = 1, n do
   local key = KEYS[i]
-  local limit = tonumber(ARGV[3 + 2 * i])
-  local window = tonumber(ARGV[4 + 2 * i])
+  local limit = tonumber(ARGV[4 + 2 * i])
+  local window = tonumber(ARGV[5 + 2 * i])
   local nth = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
   if nth[2] then
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
@@ -71,7 +71,7 @@ end
 local slack = tonumber(ARGV[4])
 for i = 1, n do
   redis.call('ZADD', KEYS[i], start, member)
-  redis.call('PEXPIRE', KEYS[i], math.ceil((start - now + tonumber(ARGV[4 + 2 * i])) / 1000) + slack)
+  redis.call('PEXPIRE', KEYS[i], math.ceil((start - now + tonumber(ARGV[5 + 2 * i])) / 1000) + slack)
 end
 return {0, start, now}
 )lua";
@@ -194,6 +194,12 @@ acquire_command::acquire_command(std::span<const script_limit> limits,
     }
     numkeys_ = std::to_string(2 * limits.size());
     slack_ = std::to_string(expiry_slack.count());
+    std::chrono::microseconds late = std::chrono::microseconds::max();
+    for (const auto& l : limits) {
+        late = std::min(late, l.max_lateness);
+    }
+    late_ = limits.empty() ? std::chrono::microseconds{} : late;
+    late_text_ = std::to_string(late_.count());
     for (std::size_t i = 0; i < 2 * limits.size(); ++i) {
         keys_.push_back(strings_[i]);
     }
@@ -218,6 +224,7 @@ void acquire_command::append(std::string& out, bool by_body, std::string_view no
     argv[n++] = member;
     argv[n++] = confirm;
     argv[n++] = slack_;
+    argv[n++] = late_text_;
     for (auto l : limits_) {
         argv[n++] = l;
     }

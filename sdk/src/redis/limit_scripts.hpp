@@ -12,10 +12,13 @@
 //   now = TIME (or the caller's clock); the call's start is the latest of now, every hold, every
 //   limit's newest reservation (FIFO) and, where N reservations are in the set, the N-th newest
 //   + W (then starts <= now - W are dropped: a set holds at most N entries or those of one
-//   window). The member is added to every set at that
-//   start, which is returned with `now`; the caller waits until then on its own timer. With a
-//   reserved start to confirm (after such a wait) it first checks the holds and that the
-//   reservation is still there: if so the call may go; else it reserves again behind the hold.
+//   window). The member is added to every set at that start, which is returned with `now`; the
+//   caller waits until then on its own timer. With a reserved start to confirm (after such a
+//   wait) it first checks the holds, that the reservation is still there and that the caller is
+//   not late for it (now - reserved <= the smallest max_lateness of its limits, by default their
+//   margin: a process descheduled past its turn would otherwise start inside the next
+//   reservations' window): if so the call may go; else it reserves again, behind the hold and
+//   the queue.
 // release: removes a member from every set (cancelled call). hold: raises a hold key.
 // record: adds this process's local starts (local_fallback) to a set when Redis is back.
 #pragma once
@@ -50,6 +53,9 @@ struct script_limit {
     std::string hold_key; ///< key + ":hold"
     std::size_t requests = 0;
     std::chrono::microseconds window{}; ///< the effective window (limit + margin)
+    /// How late after its reserved start a call of this limit may still go (its margin, or
+    /// redis_config::max_lateness).
+    std::chrono::microseconds max_lateness{};
 };
 
 /// `now`: the caller's time line in µs, or nullopt for the server's TIME.
@@ -62,13 +68,16 @@ void append_eval(std::string& out, const script& s, bool by_body,
 /// The acquire command of one call's limits (at most 8), prepared once: per call only the time,
 /// the member and the reservation to confirm change, so building it allocates nothing but the
 /// output. Arguments: KEYS = the sets, then their hold keys; ARGV = now ("" for the server's
-/// TIME), member, reserved start to confirm ("" for a new reservation), expiry slack (ms), then
-/// requests and window (µs) of each limit.
+/// TIME), member, reserved start to confirm ("" for a new reservation), expiry slack (ms), the
+/// lateness a confirmation accepts (µs: the smallest max_lateness), then requests and window
+/// (µs) of each limit.
 class acquire_command {
 public:
     acquire_command(std::span<const script_limit> limits, std::chrono::milliseconds expiry_slack);
     void append(std::string& out, bool by_body, std::string_view now, std::string_view member,
                 std::string_view confirm) const;
+    /// How late (after its reserved start) a call may still go: the smallest max_lateness.
+    std::chrono::microseconds late_tolerance() const noexcept { return late_; }
 
 private:
     std::vector<std::string> strings_;
@@ -76,6 +85,8 @@ private:
     std::vector<std::string_view> limits_;
     std::string numkeys_;
     std::string slack_;
+    std::chrono::microseconds late_{};
+    std::string late_text_;
 };
 void append_release(std::string& out, std::span<const script_limit> limits,
                     std::string_view member);

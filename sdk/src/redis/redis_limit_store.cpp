@@ -347,7 +347,9 @@ private:
         // The per-call arguments, formatted on the stack.
         number_text member(st.member_prefix, static_cast<std::int64_t>(st.next_member++));
         std::optional<std::int64_t> confirm;
+        bool rechecked = false;
         for (;;) {
+            const auto sent = st.clk->now();
             const auto now = st.script_now();
             const number_text now_text({}, now.value_or(0));
             const number_text confirm_text({}, confirm.value_or(0));
@@ -387,7 +389,14 @@ private:
             }
             const auto start = st.to_local(*a, received);
             if (start <= received) {
-                break;
+                // A start granted now goes now, unless the answer took longer than the margin
+                // to arrive (a descheduled process): then the server checks the lateness once.
+                if (rechecked || received - sent <= self->command_.late_tolerance()) {
+                    break;
+                }
+                rechecked = true;
+                confirm = a->start_us;
+                continue;
             }
             timer t(st.strand, st.clk);
             t.expires_at(start);
@@ -407,7 +416,8 @@ private:
                 co_return make_error_code(errc::cancelled);
             }
             // Confirm before going: a hold may have come in meanwhile (then the reservation
-            // moves behind it), and Redis must still be there.
+            // moves behind it), a descheduled process may be late for its turn (then it queues
+            // again), and Redis must still be there.
             confirm = a->start_us;
         }
         st.acquires.fetch_add(1, std::memory_order_relaxed);
@@ -527,6 +537,8 @@ std::shared_ptr<call_limiter> redis_limit_store::make_limiter(std::string_view s
             sl->script.requests = l.limit.requests;
             sl->script.window = std::chrono::duration_cast<microseconds>(l.limit.window) +
                                 std::chrono::duration_cast<microseconds>(margin);
+            sl->script.max_lateness = std::chrono::duration_cast<microseconds>(
+                cfg.max_lateness > clock::duration::zero() ? cfg.max_lateness : margin);
             if (cfg.on_failure == redis_failure_policy::local_fallback) {
                 const auto share = static_cast<std::size_t>(
                     std::floor(static_cast<double>(l.limit.requests) * cfg.fallback_share));
