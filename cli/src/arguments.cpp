@@ -440,9 +440,12 @@ private:
         if (inv.globals.redis_url.empty()) {
             inv.globals.redis_url = env_(redis_url_env).value_or("");
         }
-        if (inv.globals.redis_fallback && inv.globals.redis_url.empty()) {
-            return usage_error{"option --redis-fallback needs --redis URL (or " +
-                               std::string(redis_url_env) + ")"};
+        if (inv.globals.redis_url.empty() &&
+            (inv.globals.redis_fallback || inv.globals.redis_max_lateness)) {
+            return usage_error{
+                std::string("option ") +
+                (inv.globals.redis_fallback ? "--redis-fallback" : "--redis-max-lateness") +
+                " needs --redis URL (or " + std::string(redis_url_env) + ")"};
         }
         if (c->validate) {
             if (auto msg = c->validate(inv); !msg.empty()) {
@@ -463,6 +466,8 @@ private:
                 return "option --redis-fallback must be a share in (0, 1]: 0.25 or 1/4";
             }
             g.redis_fallback = *share;
+        } else if (name == "--redis-max-lateness") {
+            g.redis_max_lateness = std::chrono::milliseconds(std::get<std::int64_t>(v));
         } else if (name == "--limit") {
             return parse_limits(std::get<std::string>(v), g.limits);
         } else if (name == "--base-url") {

@@ -43,6 +43,8 @@ struct global_settings {
     /// --redis-fallback: when Redis is unreachable, limit this process to this share of every
     /// limit (local_fallback) instead of failing calls.
     std::optional<double> redis_fallback;
+    /// --redis-max-lateness (redis_config::max_lateness).
+    std::optional<std::chrono::milliseconds> redis_max_lateness;
     /// --limit: the client's limits, where they differ from the documented ones.
     std::vector<limit_override> limits;
 };

@@ -198,6 +198,9 @@ private:
                 rc.on_failure = exsdk::redis_failure_policy::local_fallback;
                 rc.fallback_share = *g.redis_fallback;
             }
+            if (g.redis_max_lateness) {
+                rc.max_lateness = *g.redis_max_lateness;
+            }
             store_ = std::make_shared<exsdk::redis_limit_store>(ioc_.get_executor(), rc);
         }
         return store_;

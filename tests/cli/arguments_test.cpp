@@ -161,6 +161,11 @@ TEST_F(arguments, redis_fallback_share) {
     }
     EXPECT_NE(error({"woox", "server-time", "--redis-fallback", "0.5"}).find("needs --redis"),
               std::string::npos);
+    EXPECT_EQ(*ok({"woox", "server-time", "--redis", "redis://h", "--redis-max-lateness", "50"})
+                   .globals.redis_max_lateness,
+              std::chrono::milliseconds(50));
+    EXPECT_NE(error({"woox", "server-time", "--redis-max-lateness", "50"}).find("needs --redis"),
+              std::string::npos);
 }
 
 TEST_F(arguments, limit_overrides) {
