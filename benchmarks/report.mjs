@@ -240,6 +240,24 @@ for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [25
         `bare ${kib(cl('bare', 'process', 'peak_rss_kib'))}${have('ccxt') ? `; ccxt ${kib(cl('ccxt', 'process', 'peak_rss_kib'))}` : '; ccxt skipped'}`, '');
 }
 
+// 8. Limits shared through Redis (redis_limit_store against a redis-server on loopback)
+{
+    for (const [limits, what] of [[1, 'one limit (as a WOO X call)'], [3, 'three limits (as a BingX call)']]) {
+        const b = bench(`redis/acquire/${limits}`);
+        row('8 redis', `acquire() through Redis, ${what}, slot free: p50 (p99)`,
+            b ? `${fmt(b.redis_p50_us, 'µs')} (${fmt(b.redis_p99_us)})` : 'skipped',
+            b ? `PING, same connection ${fmt(b.ping_p50_us, 'µs')} (${fmt(b.ping_p99_us)}); in-process acquire ${fmt(b.local_p50_us * 1e3, 'ns')}` : '',
+            x(b?.p50_ratio), 'p50 <= 1.3x PING', ok(b?.p50_ratio, (r) => r <= 1.3));
+        row('8 redis', `acquire() through Redis, ${what}: client-thread CPU per call`, fmt(b?.redis_cpu_us, 'µs'),
+            b ? `PING ${fmt(b.ping_cpu_us, 'µs')}; in-process acquire ${fmt(b.local_cpu_us * 1e3, 'ns')}` : '', x(b?.redis_cpu_us / b?.ping_cpu_us));
+    }
+    const a = bench('redis/concurrent/coroutines:256/ping:0'), p = bench('redis/concurrent/coroutines:256/ping:1');
+    row('8 redis', '256 coroutines acquiring at once through one store (pipelined): acquires/s (p99)',
+        a ? `${fmt(a.per_s)} (${fmt(a.p99_us, 'µs')})` : 'skipped',
+        p ? `256 coroutines sending PING the same way ${fmt(p.per_s)}/s (${fmt(p.p99_us, 'µs')}); client CPU ${fmt(a?.client_cpu_us_per_call, 'µs')}/acquire` : '',
+        x(a?.per_s / p?.per_s));
+}
+
 // --- output ----------------------------------------------------------------------------------
 const header = ['#', 'measurement', 'exsdk', 'reference (same run)', 'ratio', 'goal', 'met'];
 const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];

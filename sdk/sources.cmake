@@ -10,6 +10,7 @@ set(EXSDK_SDK_SOURCES
   src/bingx/stream_protocol.cpp
   src/detail/client_core.cpp
   src/detail/json.cpp
+  src/detail/limit_names.cpp
   src/detail/net_connect.cpp
   src/http/base_url.cpp
   src/http/http_transport.cpp

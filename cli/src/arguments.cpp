@@ -1,6 +1,7 @@
 #include "arguments.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace exsdk::cli {
@@ -152,9 +153,10 @@ Exit status: 0 when every call succeeded, 1 when any failed (including cancelled
 )";
 
 constexpr std::string_view environment_help =
-    R"(Environment (the --api-key/--secret flags win):
+    R"(Environment (the --api-key/--secret/--redis flags win):
   EXSDK_WOOX_API_KEY, EXSDK_WOOX_SECRET     WOO X credentials
   EXSDK_BINGX_API_KEY, EXSDK_BINGX_SECRET   BingX credentials
+  EXSDK_REDIS_URL                           Redis shared by every process's rate limits
 )";
 
 std::string prefix_help(exchange_id ex, std::span<const std::string_view> words) {
@@ -425,8 +427,8 @@ private:
             auto value = std::get<option_value>(std::move(v));
             if (!g.is_global) {
                 inv.options.set(g.spec->name, std::move(value));
-            } else if (!apply_global(inv.globals, g.spec->name, value)) {
-                return usage_error{"internal: unhandled option " + std::string(g.spec->name)};
+            } else if (auto msg = apply_global(inv.globals, g.spec->name, value); !msg.empty()) {
+                return usage_error{msg};
             }
         }
         if (!c->repeatable && inv.globals.repeat != 1) {
@@ -434,6 +436,16 @@ private:
         }
         if (auto msg = resolve_credentials(*c, inv.globals); !msg.empty()) {
             return usage_error{msg};
+        }
+        if (inv.globals.redis_url.empty()) {
+            inv.globals.redis_url = env_(redis_url_env).value_or("");
+        }
+        if (inv.globals.redis_url.empty() &&
+            (inv.globals.redis_fallback || inv.globals.redis_max_lateness)) {
+            return usage_error{
+                std::string("option ") +
+                (inv.globals.redis_fallback ? "--redis-fallback" : "--redis-max-lateness") +
+                " needs --redis URL (or " + std::string(redis_url_env) + ")"};
         }
         if (c->validate) {
             if (auto msg = c->validate(inv); !msg.empty()) {
@@ -443,8 +455,22 @@ private:
         return inv;
     }
 
-    static bool apply_global(global_settings& g, std::string_view name, const option_value& v) {
-        if (name == "--base-url") {
+    // "" when applied, else the usage error.
+    static std::string apply_global(global_settings& g, std::string_view name,
+                                    const option_value& v) {
+        if (name == "--redis") {
+            g.redis_url = std::get<std::string>(v);
+        } else if (name == "--redis-fallback") {
+            auto share = parse_share(std::get<std::string>(v));
+            if (!share) {
+                return "option --redis-fallback must be a share in (0, 1]: 0.25 or 1/4";
+            }
+            g.redis_fallback = *share;
+        } else if (name == "--redis-max-lateness") {
+            g.redis_max_lateness = std::chrono::milliseconds(std::get<std::int64_t>(v));
+        } else if (name == "--limit") {
+            return parse_limits(std::get<std::string>(v), g.limits);
+        } else if (name == "--base-url") {
             g.base_url = std::get<std::string>(v);
         } else if (name == "--ca-file") {
             g.ca_file = std::get<std::string>(v);
@@ -459,9 +485,67 @@ private:
         } else if (name == "--no-retry") {
             g.no_retry = true;
         } else {
-            return false;
+            return "internal: unhandled option " + std::string(name);
         }
-        return true;
+        return {};
+    }
+
+    // "0.25", "1/4": a share in (0, 1].
+    static std::optional<double> parse_share(std::string_view text) {
+        double share = 0;
+        if (const auto slash = text.find('/'); slash != std::string_view::npos) {
+            const auto num = to_integer(text.substr(0, slash));
+            const auto den = to_integer(text.substr(slash + 1));
+            if (!num || !den || *num <= 0 || *den <= 0) {
+                return std::nullopt;
+            }
+            share = static_cast<double>(*num) / static_cast<double>(*den);
+        } else {
+            const auto* end = text.data() + text.size();
+            const auto [ptr, ec] = std::from_chars(text.data(), end, share);
+            if (ec != std::errc() || ptr != end || text.empty()) {
+                return std::nullopt;
+            }
+        }
+        if (!(share > 0.0 && share <= 1.0)) {
+            return std::nullopt;
+        }
+        return share;
+    }
+
+    // "bingx.uid=50/500,woox.listen_key=off": "" when every piece is valid.
+    static std::string parse_limits(std::string_view text, std::vector<limit_override>& out) {
+        for (const auto& piece : split_commas(text)) {
+            const auto eq = piece.find('=');
+            const std::string name = piece.substr(0, eq);
+            const auto& names = limit_names();
+            if (eq == std::string::npos ||
+                std::find(names.begin(), names.end(), name) == names.end()) {
+                std::string known;
+                for (auto n : names) {
+                    known += known.empty() ? "" : ", ";
+                    known += n;
+                }
+                return "option --limit takes NAME=N/WINDOW_MS[,...] with NAME one of " + known;
+            }
+            const std::string_view value = std::string_view(piece).substr(eq + 1);
+            limit_override l{name, 0, 0};
+            if (value != "off") {
+                const auto slash = value.find('/');
+                const auto n = to_integer(value.substr(0, slash));
+                const auto ms = slash == std::string_view::npos
+                                    ? std::nullopt
+                                    : to_integer(value.substr(slash + 1));
+                if (!n || !ms || *n < 0 || *ms < 0 || (*n > 0 && *ms == 0)) {
+                    return "option --limit " + name +
+                           ": expected N/WINDOW_MS (N >= 0, WINDOW_MS > 0) or off";
+                }
+                l.requests = *n;
+                l.window_ms = *ms;
+            }
+            out.push_back(std::move(l));
+        }
+        return {};
     }
 
     // Flags win over the environment, field by field.
@@ -494,6 +578,44 @@ private:
 };
 
 } // namespace
+
+std::vector<std::string> url_passwords(std::string_view url) {
+    std::vector<std::string> out;
+    const auto scheme = url.find("://");
+    const auto at = url.rfind('@');
+    if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
+        return out;
+    }
+    const auto info = url.substr(scheme + 3, at - scheme - 3);
+    const auto colon = info.find(':');
+    if (colon == std::string_view::npos) {
+        return out;
+    }
+    const std::string typed(info.substr(colon + 1));
+    std::string decoded;
+    for (std::size_t i = 0; i < typed.size(); ++i) {
+        int v = 0;
+        if (typed[i] == '%' && i + 2 < typed.size() &&
+            std::from_chars(typed.data() + i + 1, typed.data() + i + 3, v, 16).ptr ==
+                typed.data() + i + 3) {
+            decoded += static_cast<char>(v);
+            i += 2;
+        } else {
+            decoded += typed[i];
+        }
+    }
+    out.push_back(typed);
+    if (decoded != typed) {
+        out.push_back(decoded);
+    }
+    return out;
+}
+
+std::span<const std::string_view> limit_names() {
+    static constexpr std::array<std::string_view, 5> names{
+        "woox.listen_key", "woox.credentials", "bingx.uid", "bingx.ip_group", "bingx.ip_endpoint"};
+    return names;
+}
 
 std::string_view api_key_env(exchange_id e) noexcept {
     return e == exchange_id::woox ? "EXSDK_WOOX_API_KEY" : "EXSDK_BINGX_API_KEY";
@@ -571,6 +693,21 @@ std::vector<std::string> known_secrets(std::span<const std::string_view> args,
         if (auto s = env(secret_env(e))) {
             out.push_back(std::move(*s));
         }
+    }
+    auto redis_password = [&out](std::string_view url) {
+        for (auto& p : url_passwords(url)) {
+            out.push_back(std::move(p));
+        }
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--redis" && i + 1 < args.size()) {
+            redis_password(args[i + 1]);
+        } else if (args[i].starts_with("--redis=")) {
+            redis_password(args[i].substr(8));
+        }
+    }
+    if (auto url = env(redis_url_env)) {
+        redis_password(*url);
     }
     return out;
 }

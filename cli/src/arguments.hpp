@@ -21,6 +21,13 @@
 
 namespace exsdk::cli {
 
+/// One --limit NAME=N/WINDOW_MS override (N = 0: the limit is off).
+struct limit_override {
+    std::string name; ///< woox.listen_key, woox.credentials, bingx.uid, bingx.ip_group, ...
+    std::int64_t requests = 0;
+    std::int64_t window_ms = 0;
+};
+
 /// The global options after parsing, credentials resolved (flags win over environment).
 struct global_settings {
     std::optional<std::string> base_url; ///< empty: the exchange's real URL
@@ -30,6 +37,16 @@ struct global_settings {
     std::int64_t repeat = 1;
     std::optional<std::chrono::milliseconds> timeout;
     bool no_retry = false;
+    /// --redis or EXSDK_REDIS_URL: count the limits in Redis, shared with other processes.
+    /// Empty: in this process only. May hold a password: never printed.
+    std::string redis_url;
+    /// --redis-fallback: when Redis is unreachable, limit this process to this share of every
+    /// limit (local_fallback) instead of failing calls.
+    std::optional<double> redis_fallback;
+    /// --redis-max-lateness (redis_config::max_lateness).
+    std::optional<std::chrono::milliseconds> redis_max_lateness;
+    /// --limit: the client's limits, where they differ from the documented ones.
+    std::vector<limit_override> limits;
 };
 
 /// A command ready to run.
@@ -58,6 +75,16 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view)>;
 /// Parses `args` (without the program name). `env` supplies EXSDK_WOOX_API_KEY and friends.
 parse_result parse_arguments(std::span<const std::string_view> args, const env_lookup& env);
 
+/// The environment variable of the Redis URL (--redis).
+inline constexpr std::string_view redis_url_env = "EXSDK_REDIS_URL";
+
+/// The password of a URL's user information (scheme://[USER]:PASSWORD@host), as typed and,
+/// when it differs, percent-decoded; empty when there is none.
+std::vector<std::string> url_passwords(std::string_view url);
+
+/// The names --limit accepts, as the mock exchange's --limit does.
+std::span<const std::string_view> limit_names();
+
 /// The environment variable names of an exchange's credentials.
 std::string_view api_key_env(exchange_id e) noexcept;
 std::string_view secret_env(exchange_id e) noexcept;
@@ -75,7 +102,8 @@ std::string redact(std::string text, std::span<const std::string> secrets);
 /// Splits `text` at every comma, keeping empty pieces ("a,,b" -> {"a", "", "b"}; "" -> {""}).
 std::vector<std::string> split_commas(std::string_view text);
 
-/// The secrets the process knows of (values of --secret, EXSDK_*_SECRET), for redact().
+/// The secrets the process knows of (values of --secret, EXSDK_*_SECRET, the password of a
+/// --redis / EXSDK_REDIS_URL URL), for redact().
 std::vector<std::string> known_secrets(std::span<const std::string_view> args,
                                        const env_lookup& env);
 

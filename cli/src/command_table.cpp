@@ -26,6 +26,19 @@ constexpr std::array global_option_specs{
                 "connect and request timeout of each HTTP request (default 5000 / 10000)", 1,
                 3600000},
     option_spec{"--no-retry", kind::flag, "", "one attempt per call: no retries, no backoff"},
+    option_spec{"--redis", kind::text, "URL",
+                "share the rate limits with every process using this Redis "
+                "(redis[s]://[[USER]:PASSWORD@]HOST[:PORT][/DB]; default: $EXSDK_REDIS_URL)"},
+    option_spec{"--redis-fallback", kind::text, "SHARE",
+                "when Redis is unreachable, limit this process to SHARE of each limit (e.g. 0.25 "
+                "or 1/4 for 4 processes) instead of failing calls with limiter_unavailable"},
+    option_spec{"--redis-max-lateness", kind::integer, "MS",
+                "with --redis: a call later than MS after its reserved start queues again "
+                "(default: each limit's 1 % margin)",
+                1, 3600000},
+    option_spec{"--limit", kind::text, "NAME=N/MS,...",
+                "client limits other than the documented ones: woox.listen_key, "
+                "woox.credentials, bingx.uid, bingx.ip_group, bingx.ip_endpoint (N=0: off)"},
 };
 
 constexpr std::array api_keys_options{

@@ -5,6 +5,7 @@
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/redis_limit_store.hpp>
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
 
@@ -125,6 +126,9 @@ public:
         if (!inv.globals.secret.empty()) {
             secrets_.push_back(inv.globals.secret);
         }
+        for (auto& p : url_passwords(inv.globals.redis_url)) {
+            secrets_.push_back(std::move(p));
+        }
     }
 
     const invocation& inv() const { return inv_; }
@@ -180,9 +184,59 @@ public:
     }
 
 private:
-    template <class Config>
-    void configure(Config& cfg, std::string_view default_url) const {
+    // With --redis (or EXSDK_REDIS_URL): one store, one connection, for both clients.
+    std::shared_ptr<exsdk::limit_store> shared_limits() {
         const auto& g = inv_.globals;
+        if (g.redis_url.empty()) {
+            return nullptr;
+        }
+        if (!store_) {
+            exsdk::redis_config rc;
+            rc.url = g.redis_url;
+            rc.tls.ca_file = g.ca_file; // rediss://: the same trust as the exchange's HTTPS
+            if (g.redis_fallback) {
+                rc.on_failure = exsdk::redis_failure_policy::local_fallback;
+                rc.fallback_share = *g.redis_fallback;
+            }
+            if (g.redis_max_lateness) {
+                rc.max_lateness = *g.redis_max_lateness;
+            }
+            store_ = std::make_shared<exsdk::redis_limit_store>(ioc_.get_executor(), rc);
+        }
+        return store_;
+    }
+
+    static exsdk::rate_limit to_limit(const limit_override& l) {
+        return {static_cast<std::size_t>(l.requests), std::chrono::milliseconds(l.window_ms)};
+    }
+
+    void apply_limits(woox::config& cfg) const {
+        for (const auto& l : inv_.globals.limits) {
+            if (l.name == "woox.listen_key") {
+                cfg.limits.listen_key = to_limit(l);
+            } else if (l.name == "woox.credentials") {
+                cfg.limits.credentials = to_limit(l);
+            }
+        }
+    }
+
+    void apply_limits(bingx::config& cfg) const {
+        for (const auto& l : inv_.globals.limits) {
+            if (l.name == "bingx.uid") {
+                cfg.limits.user_data_stream = to_limit(l);
+            } else if (l.name == "bingx.ip_group") {
+                cfg.limits.ip_group = to_limit(l);
+            } else if (l.name == "bingx.ip_endpoint") {
+                cfg.limits.ip_endpoint = to_limit(l);
+            }
+        }
+    }
+
+    template <class Config>
+    void configure(Config& cfg, std::string_view default_url) {
+        const auto& g = inv_.globals;
+        cfg.limits.store = shared_limits();
+        apply_limits(cfg);
         cfg.base_url = g.base_url.value_or(std::string(default_url));
         cfg.tls.ca_file = g.ca_file;
         cfg.credentials.api_key = g.api_key;
@@ -218,6 +272,9 @@ private:
         emit(r);
         if (--outstanding_ == 0) {
             signals_.cancel(); // nothing left to interrupt: let ioc.run() return
+            if (store_) {
+                store_->close(); // and nothing left to limit
+            }
         }
     }
 
@@ -268,6 +325,7 @@ private:
     std::FILE* out_;
     asio::signal_set signals_;
     std::vector<std::string> secrets_;
+    std::shared_ptr<exsdk::redis_limit_store> store_;
     std::optional<woox::client> woox_;
     std::optional<bingx::client> bingx_;
     std::deque<asio::cancellation_signal> cancel_signals_; // deque: signals never move

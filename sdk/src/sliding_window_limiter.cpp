@@ -265,4 +265,15 @@ std::size_t sliding_window_limiter::starts_in_window(clock::time_point t) const 
         starts_.begin(), starts_.end(), [&](auto s) { return s > t - window_ && s <= t; }));
 }
 
+std::vector<clock::time_point> sliding_window_limiter::starts_after(clock::time_point t) const {
+    std::lock_guard lock(mutex_);
+    std::vector<clock::time_point> out;
+    for (auto s : starts_) {
+        if (s > t) {
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
 } // namespace exsdk

@@ -137,6 +137,65 @@ TEST_F(arguments, secrets_are_redacted_from_messages) {
     EXPECT_EQ(msg2.find("flagsecret"), std::string::npos) << msg2;
 }
 
+TEST_F(arguments, redis_url_from_flag_or_environment) {
+    EXPECT_TRUE(ok({"woox", "server-time"}).globals.redis_url.empty());
+    env_ = {{"EXSDK_REDIS_URL", "redis://10.0.0.5:6379/2"}};
+    EXPECT_EQ(ok({"woox", "server-time"}).globals.redis_url, "redis://10.0.0.5:6379/2");
+    const auto inv = ok({"woox", "server-time", "--redis", "rediss://h:6380"});
+    EXPECT_EQ(inv.globals.redis_url, "rediss://h:6380"); // the flag wins
+    EXPECT_FALSE(inv.globals.redis_fallback.has_value());
+}
+
+TEST_F(arguments, redis_fallback_share) {
+    EXPECT_DOUBLE_EQ(
+        *ok({"woox", "server-time", "--redis", "redis://h", "--redis-fallback", "0.25"})
+             .globals.redis_fallback,
+        0.25);
+    EXPECT_DOUBLE_EQ(*ok({"woox", "server-time", "--redis", "redis://h", "--redis-fallback=1/3"})
+                          .globals.redis_fallback,
+                     1.0 / 3);
+    for (const char* bad : {"0", "1.5", "-1", "x", "1/0", "0/4", "", "1/"}) {
+        const std::string flag = std::string("--redis-fallback=") + bad;
+        const auto msg = error({"woox", "server-time", "--redis", "redis://h", flag});
+        EXPECT_NE(msg.find("--redis-fallback"), std::string::npos) << bad << ": " << msg;
+    }
+    EXPECT_NE(error({"woox", "server-time", "--redis-fallback", "0.5"}).find("needs --redis"),
+              std::string::npos);
+    EXPECT_EQ(*ok({"woox", "server-time", "--redis", "redis://h", "--redis-max-lateness", "50"})
+                   .globals.redis_max_lateness,
+              std::chrono::milliseconds(50));
+    EXPECT_NE(error({"woox", "server-time", "--redis-max-lateness", "50"}).find("needs --redis"),
+              std::string::npos);
+}
+
+TEST_F(arguments, limit_overrides) {
+    const auto inv =
+        ok({"bingx", "server-time", "--limit", "bingx.uid=50/500,woox.listen_key=off"});
+    ASSERT_EQ(inv.globals.limits.size(), 2u);
+    EXPECT_EQ(inv.globals.limits[0].name, "bingx.uid");
+    EXPECT_EQ(inv.globals.limits[0].requests, 50);
+    EXPECT_EQ(inv.globals.limits[0].window_ms, 500);
+    EXPECT_EQ(inv.globals.limits[1].name, "woox.listen_key");
+    EXPECT_EQ(inv.globals.limits[1].requests, 0);
+    for (const char* bad : {"bingx.uid", "nope=1/1", "bingx.uid=5", "bingx.uid=5/0",
+                            "bingx.uid=x/1", "bingx.uid=-1/5"}) {
+        const auto msg = error({"woox", "server-time", "--limit", bad});
+        EXPECT_NE(msg.find("--limit"), std::string::npos) << bad << ": " << msg;
+    }
+}
+
+TEST_F(arguments, redis_password_is_a_secret) {
+    const auto secrets =
+        known_secrets(std::vector<std::string_view>{"--redis", "redis://u:p%40ssw0rd-x@h:1/0"},
+                      [](std::string_view) { return std::nullopt; });
+    ASSERT_EQ(secrets.size(), 2u);
+    EXPECT_EQ(secrets[0], "p%40ssw0rd-x");
+    EXPECT_EQ(secrets[1], "p@ssw0rd-x");
+    env_ = {{"EXSDK_REDIS_URL", "redis://:envredispass@h"}};
+    const auto msg = error({"woox", "envredispass"});
+    EXPECT_EQ(msg.find("envredispass"), std::string::npos) << msg;
+}
+
 TEST_F(arguments, redact) {
     const std::vector<std::string> secrets{"abcdef", "", "ab"};
     EXPECT_EQ(redact("xabcdefyabcdef", secrets), "x***y***");

@@ -2,7 +2,8 @@
 // 127.0.0.1, runs the built binary as a child process and checks its stdout (JSON lines),
 // stderr and exit status, and the mock's journal. No sleeps, no wall-clock assertions.
 #include "command.hpp"
-#include "process.hpp"
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/mock/server.hpp>
@@ -540,6 +541,61 @@ TEST_F(cli, bingx_repeat_is_paced_by_the_limiter) {
     EXPECT_EQ(count_if_journal(srv(), is_limit_violation), 0);
     EXPECT_EQ(count_if_journal(srv(), [](const auto& e) { return e.method == "POST"; }), 5)
         << "no retries were needed";
+}
+
+// Issue 14's "done when": two processes started together share BingX's 2/s UID limit through
+// Redis, against the mock at the documented limits, and never draw a 100410.
+TEST_F(cli, two_processes_share_the_bingx_limit_through_redis) {
+    exsdk::test::redis_server redis;
+    const std::vector<std::string> args{
+        exsdk_path,  "bingx",      "listen-key", "generate",  "--repeat", "10",       "--redis",
+        redis.url(), "--base-url", url(),        "--api-key", bingx_key,  "--secret", bingx_secret};
+    exsdk::test::child_process a(args);
+    exsdk::test::child_process b(args);
+    for (auto r : {a.wait(), b.wait()}) {
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        const auto all = results(r);
+        ASSERT_EQ(all.size(), 10u) << r.out;
+        for (const auto& o : all) {
+            EXPECT_TRUE(o.at("ok").as_bool()) << json::serialize(o);
+        }
+    }
+    EXPECT_EQ(count_if_journal(srv(), is_limit_violation), 0);
+    EXPECT_EQ(count_if_journal(srv(), [](const auto& e) { return e.method == "POST"; }), 20)
+        << "no retries were needed";
+}
+
+// The control: the same two processes without Redis each keep the limit alone and break it
+// together (a 5 s window on both sides, so that start-up delays cannot hide it).
+TEST_F(cli, two_processes_without_redis_break_the_limit_together) {
+    mock::config cfg;
+    cfg.limits.bingx_uid = {2, std::chrono::milliseconds(5000)};
+    start_mock(std::move(cfg));
+    const std::vector<std::string> args{
+        exsdk_path, "bingx",     "listen-key",       "generate",   "--repeat",
+        "2",        "--limit",   "bingx.uid=2/5000", "--no-retry", "--base-url",
+        url(),      "--api-key", bingx_key,          "--secret",   bingx_secret};
+    exsdk::test::child_process a(args);
+    exsdk::test::child_process b(args);
+    (void)a.wait();
+    (void)b.wait();
+    EXPECT_EQ(count_if_journal(srv(), [](const auto& e) { return e.code == 100410; }), 2);
+}
+
+TEST_F(cli, unreachable_redis_fails_calls_with_limiter_unavailable) {
+    const auto r = run_bingx({"bingx", "listen-key", "generate", "--repeat", "3", "--redis",
+                              "redis://:redis-password-x@127.0.0.1:1/0"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto all = results(r);
+    ASSERT_EQ(all.size(), 3u) << r.out;
+    for (const auto& o : all) {
+        ASSERT_FALSE(o.at("ok").as_bool());
+        EXPECT_EQ(error_code_of(o.at("error").as_object()), "limiter_unavailable");
+    }
+    EXPECT_EQ(r.out.find("redis-password-x"), std::string::npos);
+    EXPECT_EQ(r.err.find("redis-password-x"), std::string::npos);
+    EXPECT_EQ(count_if_journal(srv(), [](const auto& e) { return e.method == "POST"; }), 0)
+        << "nothing is sent when the limits cannot be checked";
 }
 
 TEST_F(cli, bingx_server_time_and_repeat_of_public_calls) {

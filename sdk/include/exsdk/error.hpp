@@ -33,6 +33,8 @@ enum class errc : int {
     /// A stream's next() with overflow_policy::drop: events were dropped because next() did not
     /// keep up (the message says how many); the next call returns the events after the gap.
     events_dropped,
+    /// the shared rate-limit store (Redis) cannot be reached and its failure policy is `fail`
+    limiter_unavailable,
 };
 
 /// The category of exsdk::errc ("exsdk").

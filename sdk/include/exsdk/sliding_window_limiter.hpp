@@ -33,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <vector>
 
 namespace exsdk {
 
@@ -81,6 +82,9 @@ public:
     std::size_t waiting() const;
     /// Starts recorded in the window (t - effective_window(), t].
     std::size_t starts_in_window(clock::time_point t) const;
+    /// Every start and reservation after `t` (those still counting at t + effective_window()),
+    /// in order. redis_limit_store hands a fallback limiter's to Redis when it returns.
+    std::vector<clock::time_point> starts_after(clock::time_point t) const;
 
 private:
     friend class limiter_set_lock;

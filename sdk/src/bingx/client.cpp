@@ -1,5 +1,7 @@
 #include "detail/caller_neutral.hpp"
 #include "detail/client_core.hpp"
+#include "detail/limit_names.hpp"
+#include "detail/local_call_limiter.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/ip_group.hpp>
@@ -42,6 +44,7 @@ bool plausible_key(std::string_view key) {
 }
 
 enum method_index : std::size_t { post_index = 0, put_index = 1, delete_index = 2 };
+constexpr std::array<std::string_view, 3> method_names{"POST", "PUT", "DELETE"};
 
 } // namespace
 
@@ -51,10 +54,9 @@ struct client::impl {
     detail::base_url url;
     detail::client_core core;
     bingx::signer signer;
-    // The UID limit(s): one shared by POST/PUT/DELETE unless configured separately.
-    std::array<std::shared_ptr<sliding_window_limiter>, 3> uid_limiters;
-    std::shared_ptr<ip_group> group;
-    std::array<sliding_window_limiter*, 3> endpoint_limiters{};
+    // The limits of each method's calls (null: none): its UID window first (held back when the
+    // exchange names an unblock time), then the IP group and the endpoint's IP limit.
+    std::array<std::shared_ptr<call_limiter>, 3> limits;
 
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
@@ -63,43 +65,76 @@ struct client::impl {
           signer(cfg.credentials) {
         cfg.clock = core.get_clock();
         if (cfg.limits.enabled) {
-            setup_limits();
+            if (cfg.limits.store) {
+                setup_store_limits();
+            } else {
+                setup_limits();
+            }
         }
         core.set_server_time([this]() { return fetch_server_time(); });
     }
 
+    // In process: the UID limiter(s) (one shared by POST/PUT/DELETE unless configured
+    // separately) and the process-wide IP group.
     void setup_limits() {
         const auto& l = cfg.limits;
         const auto& clk = core.get_clock();
-        for (std::size_t i = 0; i < uid_limiters.size(); ++i) {
+        std::array<std::shared_ptr<sliding_window_limiter>, 3> uid;
+        for (std::size_t i = 0; i < uid.size(); ++i) {
             if (l.user_data_stream_limiter) {
-                uid_limiters[i] = l.user_data_stream_limiter;
+                uid[i] = l.user_data_stream_limiter;
             } else if (i == 0 || l.separate_method_limits) {
                 if (l.user_data_stream.enabled()) {
-                    uid_limiters[i] =
-                        std::make_shared<sliding_window_limiter>(l.user_data_stream, clk);
+                    uid[i] = std::make_shared<sliding_window_limiter>(l.user_data_stream, clk);
                 }
             } else {
-                uid_limiters[i] = uid_limiters[0];
+                uid[i] = uid[0];
             }
         }
-        group = l.group;
+        auto group = l.group;
         if (!group && l.ip_group.enabled() && l.ip_endpoint.enabled()) {
             group = ip_group::shared(url.host + ":" + std::to_string(url.port), l.ip_group,
                                      l.ip_endpoint, clk);
         }
-        if (group) {
-            const std::string path(protocol::user_data_stream_path);
-            endpoint_limiters[post_index] = &group->endpoint("POST " + path);
-            endpoint_limiters[put_index] = &group->endpoint("PUT " + path);
-            endpoint_limiters[delete_index] = &group->endpoint("DELETE " + path);
+        const std::string path(protocol::user_data_stream_path);
+        for (std::size_t m = 0; m < limits.size(); ++m) {
+            std::array<sliding_window_limiter*, 3> set{uid[m].get()};
+            if (group) {
+                set[1] = &group->group();
+                set[2] = &group->endpoint(std::string(method_names[m]) + " " + path);
+            }
+            auto local = std::make_shared<detail::local_call_limiter>(
+                set, std::vector<std::shared_ptr<const void>>{uid[m], group});
+            if (!local->empty()) {
+                limits[m] = std::move(local);
+            }
         }
     }
 
-    // The limits one userDataStream call takes together: its UID window first (held back when
-    // the exchange names an unblock time), then the IP group and the endpoint's IP limit.
-    std::array<sliding_window_limiter*, 3> limits_for(method_index m) const {
-        return {uid_limiters[m].get(), group ? &group->group() : nullptr, endpoint_limiters[m]};
+    // Through the store: the same limits, named (detail/limit_names.hpp).
+    void setup_store_limits() {
+        const auto& l = cfg.limits;
+        const std::string account =
+            l.account.empty() ? detail::default_limit_account(cfg.credentials.api_key) : l.account;
+        const std::string ip = l.ip_name.empty() ? detail::default_ip_name() : l.ip_name;
+        const std::string path(protocol::user_data_stream_path);
+        for (std::size_t m = 0; m < limits.size(); ++m) {
+            const std::string method(method_names[m]);
+            std::vector<named_limit> set;
+            if (l.user_data_stream.enabled()) {
+                set.push_back({"uid:" + account + ":" +
+                                   (l.separate_method_limits ? method + ":" : std::string()) +
+                                   "userDataStream",
+                               l.user_data_stream});
+            }
+            if (l.ip_group.enabled() && l.ip_endpoint.enabled()) {
+                set.push_back({"ip:" + ip + ":group", l.ip_group});
+                set.push_back({"ip:" + ip + ":" + method + ":" + path, l.ip_endpoint});
+            }
+            if (!set.empty()) {
+                limits[m] = l.store->make_limiter("bingx", set);
+            }
+        }
     }
 
     std::optional<std::int64_t> recv_window_ms() const {
@@ -131,9 +166,8 @@ struct client::impl {
             co_return missing_credentials();
         }
         const std::array<param, 1> params{param{protocol::listen_key_param, key}};
-        const auto limits = self->limits_for(m);
         co_return co_await self->core.run<void>(
-            limits,
+            self->limits[m].get(),
             [&](std::int64_t ts) {
                 auto req = make();
                 self->signer.sign(req, protocol::user_data_stream_path, params, ts,
@@ -147,9 +181,8 @@ struct client::impl {
         if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
-        const auto limits = self->limits_for(post_index);
         auto key = co_await self->core.run<std::string>(
-            limits,
+            self->limits[post_index].get(),
             [&](std::int64_t ts) {
                 auto req = requests::generate_listen_key();
                 self->signer.sign(req, protocol::user_data_stream_path, {}, ts,

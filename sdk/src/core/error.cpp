@@ -42,6 +42,7 @@ const char* to_string(errc e) noexcept {
     case errc::cancelled: return "cancelled";
     case errc::invalid_argument: return "invalid_argument";
     case errc::events_dropped: return "events_dropped";
+    case errc::limiter_unavailable: return "limiter_unavailable";
     }
     return "unknown";
 }

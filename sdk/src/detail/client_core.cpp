@@ -43,15 +43,21 @@ asio::awaitable<void> client_core::maybe_sync_before_call() {
     }
 }
 
-void client_core::hold_back(std::span<sliding_window_limiter* const> limits, const error& e) {
-    if (!e.retry_after || limits.empty() || limits[0] == nullptr) {
-        return;
-    }
+asio::awaitable<void> client_core::hold_back(call_limiter& limits, const error& e) {
     const auto wait =
         std::chrono::duration_cast<clock::duration>(*e.retry_after - from_epoch_ms(timestamp_ms()));
     if (wait > clock::duration::zero()) {
-        limits[0]->hold_until(clk_->now() + wait);
+        co_await limits.hold_for(wait);
     }
+}
+
+error client_core::limiter_error(boost::system::error_code ec, const call_limiter& limits) {
+    if (ec == make_error_code(errc::limiter_unavailable)) {
+        auto why = limits.failure_reason();
+        return error(errc::limiter_unavailable,
+                     why.empty() ? std::string("the rate-limit store is unavailable") : why);
+    }
+    return error(errc::cancelled, "cancelled while waiting for the rate limiter");
 }
 
 } // namespace exsdk::detail

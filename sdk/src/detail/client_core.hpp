@@ -2,25 +2,23 @@
 //   limiter -> signer (build) -> transport -> parser -> typed result, with retries and clock sync.
 #pragma once
 
+#include <exsdk/call_limiter.hpp>
 #include <exsdk/clock.hpp>
 #include <exsdk/clock_sync.hpp>
 #include <exsdk/detail/http_transport.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/retry_policy.hpp>
-#include <exsdk/sliding_window_limiter.hpp>
 #include <exsdk/timer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <span>
 
 namespace exsdk::detail {
 
@@ -60,13 +58,12 @@ public:
     const std::shared_ptr<clock>& get_clock() const noexcept { return clk_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
 
-    /// Runs one call: for each attempt, acquire every limiter in `limits` (limits[0], if any, is
-    /// the endpoint's own limiter: an unblock time from the exchange holds it back for every
-    /// caller), build and sign with the current timestamp, send, parse. Retries per the policy;
-    /// on a rejected timestamp, re-syncs the clock and retries once.
+    /// Runs one call: for each attempt, acquire the endpoint's limits through `limits` (null:
+    /// none; an unblock time from the exchange holds them back for every caller), build and
+    /// sign with the current timestamp, send, parse. Retries per the policy; on a rejected
+    /// timestamp, re-syncs the clock and retries once.
     template <class T, class Build, class Parse>
-    asio::awaitable<result<T>> run(std::span<sliding_window_limiter* const> limits, Build build,
-                                   Parse parse);
+    asio::awaitable<result<T>> run(call_limiter* limits, Build build, Parse parse);
 
 private:
     double next_random() {
@@ -74,7 +71,8 @@ private:
         return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     }
     asio::awaitable<void> maybe_sync_before_call();
-    void hold_back(std::span<sliding_window_limiter* const> limits, const error& e);
+    asio::awaitable<void> hold_back(call_limiter& limits, const error& e);
+    static error limiter_error(boost::system::error_code ec, const call_limiter& limits);
 
     asio::any_io_executor ex_;
     std::shared_ptr<clock> clk_;
@@ -90,19 +88,14 @@ private:
 };
 
 template <class T, class Build, class Parse>
-asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* const> limits,
-                                            Build build, Parse parse) {
+asio::awaitable<result<T>> client_core::run(call_limiter* limits, Build build, Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
     co_await maybe_sync_before_call();
     bool resynced = false;
-    const bool limited = std::any_of(limits.begin(), limits.end(), [](auto* l) { return l; });
+    const bool limited = limits != nullptr;
     const http_transport::admission admit{
-        [](void* set) {
-            return sliding_window_limiter::try_acquire_all(
-                *static_cast<std::span<sliding_window_limiter* const>*>(set));
-        },
-        &limits};
+        [](void* l) { return static_cast<call_limiter*>(l)->try_acquire(); }, limits};
     for (std::size_t attempt = 1;; ++attempt) {
         // A rate-limited call takes its limiters' slot at the instant a connection is ready to
         // write it (the transport's admission), so the start its limiters record is the
@@ -114,8 +107,8 @@ asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* co
         result<http_response> answer =
             co_await transport_.send(build(timestamp_ms()), limited, limited ? &admit : nullptr);
         if (answer && answer->status == 0) { // not admitted: nothing was sent
-            if (auto ec = co_await sliding_window_limiter::acquire_all(limits); ec) {
-                co_return error(errc::cancelled, "cancelled while waiting for the rate limiter");
+            if (auto ec = co_await limits->acquire(); ec) {
+                co_return limiter_error(ec, *limits);
             }
             answer = co_await transport_.send(build(timestamp_ms()), true);
         }
@@ -131,7 +124,9 @@ asio::awaitable<result<T>> client_core::run(std::span<sliding_window_limiter* co
                 continue;
             }
         }
-        hold_back(limits, e);
+        if (limits != nullptr && e.retry_after) {
+            co_await hold_back(*limits, e);
+        }
         const auto d = decide_retry(retry_, e, attempt, started, clk_->now(),
                                     from_epoch_ms(timestamp_ms()), next_random());
         if (!d.retry) {

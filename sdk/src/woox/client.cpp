@@ -1,5 +1,7 @@
 #include "detail/caller_neutral.hpp"
 #include "detail/client_core.hpp"
+#include "detail/limit_names.hpp"
+#include "detail/local_call_limiter.hpp"
 
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/requests.hpp>
@@ -12,16 +14,34 @@ namespace exsdk::woox {
 
 namespace {
 
-std::shared_ptr<sliding_window_limiter>
-make_limiter(const std::shared_ptr<sliding_window_limiter>& given, rate_limit limit, bool enabled,
-             const std::shared_ptr<clock>& clk) {
-    if (!enabled) {
+// The limiter of one endpoint: in process (the default: `shared`, else one of its own) or
+// through the configured store.
+std::shared_ptr<call_limiter> make_call_limiter(const config& cfg, std::string_view name,
+                                                rate_limit limit,
+                                                std::shared_ptr<sliding_window_limiter> shared,
+                                                const std::shared_ptr<clock>& clk) {
+    if (!cfg.limits.enabled) {
         return nullptr;
     }
-    if (given) {
-        return given;
+    if (cfg.limits.store) {
+        if (!limit.enabled()) {
+            return nullptr;
+        }
+        const std::string account = cfg.limits.account.empty()
+                                        ? detail::default_limit_account(cfg.credentials.api_key)
+                                        : cfg.limits.account;
+        const named_limit l{std::string(name), limit};
+        return cfg.limits.store->make_limiter("woox:" + account, {&l, 1});
     }
-    return limit.enabled() ? std::make_shared<sliding_window_limiter>(limit, clk) : nullptr;
+    if (!shared && limit.enabled()) {
+        shared = std::make_shared<sliding_window_limiter>(limit, clk);
+    }
+    if (!shared) {
+        return nullptr;
+    }
+    std::array<sliding_window_limiter*, 1> set{shared.get()};
+    return std::make_shared<detail::local_call_limiter>(
+        set, std::vector<std::shared_ptr<const void>>{std::move(shared)});
 }
 
 detail::base_url parse_url_or_throw(const std::string& url) {
@@ -43,18 +63,18 @@ struct client::impl {
     config cfg;
     detail::client_core core;
     woox::signer signer;
-    std::shared_ptr<sliding_window_limiter> listen_key_limiter;
-    std::shared_ptr<sliding_window_limiter> credentials_limiter;
+    std::shared_ptr<call_limiter> listen_key_limits;
+    std::shared_ptr<call_limiter> credentials_limits;
 
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)),
           core(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
                cfg.clock_sync, cfg.clock ? cfg.clock : system_clock()),
           signer(cfg.credentials),
-          listen_key_limiter(make_limiter(cfg.limits.listen_key_limiter, cfg.limits.listen_key,
-                                          cfg.limits.enabled, core.get_clock())),
-          credentials_limiter(make_limiter(cfg.limits.credentials_limiter, cfg.limits.credentials,
-                                           cfg.limits.enabled, core.get_clock())) {
+          listen_key_limits(make_call_limiter(cfg, "listen_key", cfg.limits.listen_key,
+                                              cfg.limits.listen_key_limiter, core.get_clock())),
+          credentials_limits(make_call_limiter(cfg, "credentials", cfg.limits.credentials,
+                                               cfg.limits.credentials_limiter, core.get_clock())) {
         cfg.clock = core.get_clock();
         core.set_server_time([this]() { return fetch_server_time(); });
     }
@@ -75,9 +95,8 @@ struct client::impl {
         if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
-        std::array<sliding_window_limiter*, 1> limits{self->listen_key_limiter.get()};
         co_return co_await self->core.run<listen_key>(
-            limits,
+            self->listen_key_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::create_listen_key();
                 self->signer.sign(req, ts);
@@ -97,9 +116,8 @@ struct client::impl {
         if (!self->signer.has_credentials()) {
             co_return missing_credentials();
         }
-        std::array<sliding_window_limiter*, 1> limits{self->credentials_limiter.get()};
         co_return co_await self->core.run<api_key_page>(
-            limits,
+            self->credentials_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::api_key_permissions(page, size);
                 self->signer.sign(req, ts);

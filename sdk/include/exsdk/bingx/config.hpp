@@ -5,6 +5,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/clock_sync.hpp>
 #include <exsdk/credentials.hpp>
+#include <exsdk/limit_store.hpp>
 #include <exsdk/rate_limit.hpp>
 #include <exsdk/retry_policy.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
@@ -32,6 +33,15 @@ struct limits {
     rate_limit ip_group = protocol::ip_group_limit;
     rate_limit ip_endpoint = protocol::ip_endpoint_limit;
     std::shared_ptr<bingx::ip_group> group;
+    /// Count the limits in a store shared by every process (e.g. exsdk::redis_limit_store)
+    /// instead of in process; the limiters and `group` above are then unused.
+    std::shared_ptr<limit_store> store;
+    /// The UID's name in the store's keys: every process of one UID (all its API keys) must use
+    /// the same. Default: "key-" + the first 16 hex digits of SHA-256(API key).
+    std::string account;
+    /// The IP group's name in the store's keys: every process leaving through the same public IP
+    /// must use the same. Default: this machine's host name.
+    std::string ip_name;
     /// Switch client-side limiting off (throughput benchmarks against a mock without limits).
     bool enabled = true;
 };

@@ -4,6 +4,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/clock_sync.hpp>
 #include <exsdk/credentials.hpp>
+#include <exsdk/limit_store.hpp>
 #include <exsdk/rate_limit.hpp>
 #include <exsdk/retry_policy.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
@@ -24,6 +25,12 @@ struct limits {
     /// Optional shared limiters; when null the client makes its own from the numbers above.
     std::shared_ptr<sliding_window_limiter> listen_key_limiter;
     std::shared_ptr<sliding_window_limiter> credentials_limiter;
+    /// Count the limits in a store shared by every process of the account (e.g.
+    /// exsdk::redis_limit_store) instead of in process; the limiters above are then unused.
+    std::shared_ptr<limit_store> store;
+    /// The account's name in the store's keys: every process of one account (all its API keys)
+    /// must use the same. Default: "key-" + the first 16 hex digits of SHA-256(API key).
+    std::string account;
     /// Switch client-side limiting off (throughput benchmarks against a mock without limits).
     bool enabled = true;
 };

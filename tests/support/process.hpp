@@ -34,6 +34,13 @@ public:
     /// Blocks until the child wrote one more line to stdout and returns it without its newline;
     /// std::nullopt at end of output. Lines read here are not repeated by wait().
     std::optional<std::string> read_stdout_line();
+    /// The read end of the child's stdout, to poll() several children at once.
+    int stdout_fd() const noexcept { return out_fd_; }
+    /// One read() of what the child wrote (call when stdout_fd() is readable): the complete
+    /// lines among it, without newlines; empty at end of output (then eof() is true). Lines
+    /// returned here are not repeated by wait().
+    std::vector<std::string> read_available_stdout_lines();
+    bool eof() const noexcept { return eof_; }
     /// Reads both pipes to the end, then reaps the child.
     process_result wait();
 
@@ -43,6 +50,7 @@ private:
     int err_fd_ = -1;
     bool waited_ = false;
     std::string stdout_ahead_; // read by read_stdout_line() past its line
+    bool eof_ = false;
 };
 
 /// Starts `argv` and waits for it.

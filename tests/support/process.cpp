@@ -1,4 +1,4 @@
-#include "process.hpp"
+#include "support/process.hpp"
 
 #include <array>
 #include <cerrno>
@@ -101,6 +101,23 @@ std::optional<std::string> child_process::read_stdout_line() {
             return std::nullopt;
         }
     }
+}
+
+std::vector<std::string> child_process::read_available_stdout_lines() {
+    std::vector<std::string> lines;
+    std::array<char, 65536> buf{};
+    const ssize_t n = ::read(out_fd_, buf.data(), buf.size());
+    if (n > 0) {
+        stdout_ahead_.append(buf.data(), static_cast<std::size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+        eof_ = true;
+    }
+    for (auto nl = stdout_ahead_.find('\n'); nl != std::string::npos;
+         nl = stdout_ahead_.find('\n')) {
+        lines.push_back(stdout_ahead_.substr(0, nl));
+        stdout_ahead_.erase(0, nl + 1);
+    }
+    return lines;
 }
 
 process_result child_process::wait() {
