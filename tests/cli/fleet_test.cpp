@@ -3,12 +3,14 @@
 // limits through one redis-server. All real processes and sockets.
 //
 // Scaled: 50 calls per 500 ms for the clients (--limit), so that 1000 calls per exchange take
-// about 10 s instead of hours at the documented limits. The mock counts the same 50 in 450 ms:
+// about 10 s instead of hours at the documented limits. The mock counts the same 50 in 400 ms:
 // the exchange measures arrivals, which trail the reserved starts by the processes' scheduling
 // and the queueing of each burst (a few ms, tens of ms on a loaded 2-core machine), and the
 // clients' 1 % margin (5 ms) is too thin for that; so the clients accept up to 50 ms of
 // lateness (--redis-max-lateness 50: a call later than that queues again) and the mock's window
-// is 50 ms shorter. The short run uses the documented limits on the clients, the same 10 %
+// is 100 ms shorter: the lateness plus up to 50 ms between the go and the arrival (a process
+// descheduled after its go, the first call's TCP connect; a CI run with another build on the
+// same 2 cores once showed a first burst 55 ms late and the next on time, 100 calls in 450 ms). The short run uses the documented limits on the clients, the same 10 %
 // allowance on both sides.
 //
 // Checked from the mock's journal: no 100410 / -1003 answer, no window of the mock's length with
@@ -249,7 +251,7 @@ double steady_fraction(const std::vector<std::int64_t>& t, const exchange_run& x
     return achieved_fraction(t, x, t.size() / 2);
 }
 
-// A call may start up to 50 ms after its reserved start (the mock's window is 50 ms shorter);
+// A call may start up to 50 ms after its reserved start (the mock's window is 100 ms shorter);
 // later, it queues again.
 const std::vector<std::string> scaled_lateness{"--redis-max-lateness", "50"};
 
@@ -260,7 +262,7 @@ exchange_run scaled_bingx() {
             50,
             500,
             50,
-            450,
+            400,
             100410,
             scaled_lateness};
 }
@@ -271,7 +273,7 @@ exchange_run scaled_woox() {
             50,
             500,
             50,
-            450,
+            400,
             -1003,
             scaled_lateness};
 }
@@ -279,13 +281,13 @@ exchange_run scaled_woox() {
 // answers is off: a broken run then fails in seconds instead of hanging (zero limit answers
 // are asserted anyway).
 const std::vector<std::string> scaled_mock{"--limit",
-                                           "bingx.uid=50/450",
+                                           "bingx.uid=50/400",
                                            "--limit",
                                            "bingx.ip_group=20000/10000",
                                            "--limit",
                                            "bingx.ip_endpoint=3000/10000",
                                            "--limit",
-                                           "woox.listen_key=50/450",
+                                           "woox.listen_key=50/400",
                                            "--error-threshold",
                                            "0",
                                            "--journal-capacity",
