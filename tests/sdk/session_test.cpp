@@ -302,6 +302,89 @@ TEST(bingx_session, spot_subscribes_and_delivers) {
     r.stop();
 }
 
+// Issue 10: a proxy in front of BingX answers every REST call with its own 404 page (no
+// exchange envelope). The extend at 30 min and the key check after a lost socket meet it: the
+// session keeps its key (no key rotation, no generate), reconnects with it, and extends it again
+// once the proxy heals.
+TEST(bingx_session, a_proxy_404_page_keeps_the_key_and_recovers_when_the_proxy_heals) {
+    mock_env env;
+    exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());
+    exsdk::bingx::listen_key_session session(rest, bingx_session_cfg(env));
+    running r(env, session);
+    ASSERT_TRUE(r.wait_connected());
+    const std::string key = session.listen_key();
+    env.mock().add_fault({"bingx", "", "", exsdk::mock::fault::action::respond, 404,
+                          "<html><head><title>404 Not Found</title></head><body><center>nginx"
+                          "</center></body></html>",
+                          0ms, 1000000});
+    exsdk::test::advance(env.ioc, *env.clk, 31min);  // the extend at 30 min meets the proxy
+    EXPECT_EQ(env.mock().drop_streams("bingx"), 1u); // and a lost socket's key check too
+    ASSERT_TRUE(r.wait_connected(2));
+    exsdk::test::advance(env.ioc, *env.clk, 5min);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(session.extends(), 0u);
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_EQ(r.count(session_status::key_rotated), 0u);
+    EXPECT_FALSE(r.ended.has_value());
+    std::size_t proxied = 0;
+    for (const auto& e : env.mock().journal()) {
+        EXPECT_FALSE(e.method == "POST" && e.time_ms > exsdk::test::t0_ms) << e.target;
+        proxied += e.fault == "respond" && e.method == "PUT" ? 1 : 0;
+    }
+    EXPECT_GE(proxied, 5u); // retried every extend_retry, never gave the key up
+
+    env.mock().clear_faults(); // the proxy heals
+    exsdk::test::advance(env.ioc, *env.clk, 2min);
+    EXPECT_EQ(session.extends(), 1u);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(env.mock().push_event(push("bingx", bingx_key, "ACCOUNT_UPDATE", R"({"a":{}})")), 1u);
+    exsdk::test::drain(env.ioc);
+    EXPECT_EQ(r.count(session_status::event), 1u);
+    // Extended in time: the key outlives its first 60 minutes, still the only one.
+    exsdk::test::advance(env.ioc, *env.clk, 60min);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_TRUE(env.mock().find_listen_key(key));
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_EQ(session.stats().connects, 2u);
+    r.stop();
+}
+
+// The same for WOO X when the session starts behind a proxy: 404, 401 and 502 pages (none of
+// them the exchange's word: neither "key gone" nor fatal "unauthorized") make it back off and
+// retry; it creates its key and connects once the proxy heals.
+TEST(woox_session, proxy_pages_on_create_are_transient_and_it_recovers_when_the_proxy_heals) {
+    mock_env env;
+    exsdk::woox::client rest(env.ioc.get_executor(), env.woox_config());
+    exsdk::woox::listen_key_session session(rest, woox_session_cfg(env));
+    using act = exsdk::mock::fault::action;
+    env.mock().add_fault({"woox", "", "", act::respond, 404,
+                          "<!DOCTYPE html><html><title>404 Not Found</title></html>", 0ms, 3});
+    env.mock().add_fault({"woox", "", "", act::respond, 401,
+                          "<html><title>401 Authorization Required</title></html>", 0ms, 2});
+    env.mock().add_fault({"woox", "", "", act::respond, 502,
+                          "<html><title>502 Bad Gateway</title></html>", 0ms, 1000000});
+    running r(env, session);
+    exsdk::test::advance(env.ioc, *env.clk, 10min);
+    EXPECT_FALSE(r.ended.has_value());
+    EXPECT_EQ(session.stats().keys_created, 0u);
+    EXPECT_EQ(r.count(session_status::connected), 0u);
+    EXPECT_GE(env.mock().journal().size(), 6u);
+    env.mock().clear_faults();
+    ASSERT_TRUE(r.wait_connected());
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_FALSE(r.ended.has_value());
+    EXPECT_EQ(env.mock().push_event(push("woox", woox_key, "balance", R"({"balances":[]})")), 1u);
+    const std::string key = session.listen_key();
+    // Now connected, the proxy breaks again and the socket drops: reconnects with the same key.
+    env.mock().add_fault({"woox", "", "", act::respond, 404, "<html>404</html>", 0ms, 1000000});
+    EXPECT_EQ(env.mock().drop_streams("woox"), 1u);
+    ASSERT_TRUE(r.wait_connected(2));
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    env.mock().clear_faults();
+    r.stop();
+}
+
 // Issue 5's soak: 7 days of both sessions against the mock with faults, while events are
 // pushed. Every event pushed while a socket was connected arrives exactly once, in order; every
 // outage ends within the reconnect backoff; no rate limit is hit.
