@@ -30,6 +30,7 @@ struct global_settings {
     std::int64_t repeat = 1;
     std::optional<std::chrono::milliseconds> timeout;
     bool no_retry = false;
+    bool verbose = false; ///< -v/--verbose: the SDK's log events on stderr
 };
 
 /// A command ready to run.

@@ -26,6 +26,9 @@ constexpr std::array global_option_specs{
                 "connect and request timeout of each HTTP request (default 5000 / 10000)", 1,
                 3600000},
     option_spec{"--no-retry", kind::flag, "", "one attempt per call: no retries, no backoff"},
+    option_spec{"--verbose", kind::flag, "",
+                "-v: what the SDK does (requests, retries, limiter waits, clock syncs, streams) "
+                "on stderr, one line per event"},
 };
 
 constexpr std::array api_keys_options{
