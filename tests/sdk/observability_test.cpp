@@ -15,9 +15,12 @@
 #include <boost/asio/cancellation_signal.hpp>
 
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -242,6 +245,164 @@ TEST(canary, no_secret_signature_or_api_key_reaches_the_log_sink_or_an_error) {
             EXPECT_EQ(listen_keys.count(run), 1u) << run << " in: " << t;
         }
     }
+}
+
+// One captured event with its fields as text (values are views valid only during the call).
+struct event_copy {
+    std::string source, name;
+    exsdk::log_level level{};
+    std::map<std::string, std::string> fields;
+
+    const std::string& at(const std::string& f) const {
+        static const std::string none = "<none>";
+        const auto it = fields.find(f);
+        return it == fields.end() ? none : it->second;
+    }
+};
+
+exsdk::log_config copying_sink(std::vector<event_copy>& out) {
+    exsdk::log_config c;
+    c.level = exsdk::log_level::debug;
+    c.sink = [&out](const exsdk::log_event& e) {
+        event_copy x{std::string(e.source), std::string(e.name), e.level, {}};
+        for (const auto& f : e.fields) {
+            x.fields[std::string(f.name)] = std::visit(
+                [](const auto& v) -> std::string {
+                    using V = std::decay_t<decltype(v)>;
+                    if constexpr (std::is_same_v<V, std::string_view>) {
+                        return std::string(v);
+                    } else if constexpr (std::is_same_v<V, bool>) {
+                        return v ? "true" : "false";
+                    } else {
+                        return std::to_string(v);
+                    }
+                },
+                f.value);
+        }
+        out.push_back(std::move(x));
+    };
+    return c;
+}
+
+// The request events of one retried call, in order, with the fields the issue names; a limiter
+// wait above the threshold; nothing at all without a sink.
+TEST(client_log, a_retried_call_logs_each_attempt_its_answer_and_the_retry) {
+    mock_env env;
+    std::vector<event_copy> events;
+    auto cfg = env.bingx_config();
+    cfg.log = copying_sink(events);
+    cfg.log.slow_limiter_wait = 100ms;
+    exsdk::bingx::client bingx(env.ioc.get_executor(), cfg);
+    auto key = env.run(bingx.generate_listen_key());
+    ASSERT_TRUE(key);
+    env.mock().add_fault({"bingx", "PUT", "", exsdk::mock::fault::action::respond, 503,
+                          "<html><title>503 Service Unavailable</title></html>", 0ms, 1});
+    events.clear();
+    ASSERT_TRUE(env.run(bingx.extend_listen_key(key->key)));
+    std::vector<std::string> names;
+    for (const auto& e : events) {
+        names.push_back(e.name);
+        EXPECT_EQ(e.source, "bingx.client");
+    }
+    // The retry passes through the limiter again: BingX's 2/s has room for it only a second
+    // after the generate, so it waits there (above slow_limiter_wait: logged).
+    ASSERT_EQ(names,
+              (std::vector<std::string>{"request.sent", "request.answered", "retry",
+                                        "limiter.waited", "request.sent", "request.answered"}));
+    const auto& first = events[1];
+    EXPECT_EQ(first.at("operation"), "bingx.extend_listen_key");
+    EXPECT_EQ(first.at("method"), "PUT");
+    EXPECT_EQ(first.at("path").rfind("/openApi/user/auth/userDataStream?listenKey=", 0), 0u)
+        << first.at("path");
+    EXPECT_EQ(first.at("path").find(key->key), std::string::npos); // shortened in logs
+    EXPECT_EQ(first.at("path").find("timestamp"), std::string::npos);
+    EXPECT_EQ(first.at("attempt"), "1");
+    EXPECT_EQ(first.at("status"), "503");
+    EXPECT_EQ(first.at("code"), "unexpected_response");
+    EXPECT_EQ(first.at("exchange_answer"), "false");
+    EXPECT_NE(first.at("latency_ms"), "<none>");
+    const auto& retry = events[2];
+    EXPECT_EQ(retry.level, exsdk::log_level::info);
+    EXPECT_EQ(retry.at("reason"), "unexpected_response");
+    EXPECT_EQ(retry.at("status"), "503");
+    EXPECT_GT(std::stod(retry.at("delay_ms")), 0.0);
+    EXPECT_GE(std::stod(events[3].at("waited_ms")), 100.0);
+    const auto& last = events[5];
+    EXPECT_EQ(last.at("attempt"), "2");
+    EXPECT_EQ(last.at("status"), "200");
+    EXPECT_EQ(last.at("code"), "ok");
+    EXPECT_EQ(last.at("exchange_answer"), "true");
+
+    // BingX allows 2 calls a second: the third in a row waits about a second for the limiter.
+    events.clear();
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(env.run(bingx.generate_listen_key()));
+    }
+    std::size_t waited = 0;
+    for (const auto& e : events) {
+        if (e.name == "limiter.waited") {
+            ++waited;
+            EXPECT_EQ(e.at("operation"), "bingx.generate_listen_key");
+            EXPECT_GE(std::stod(e.at("waited_ms")), 100.0);
+        }
+    }
+    EXPECT_GE(waited, 1u);
+
+    // Logging off (the default): the same calls, no event anywhere (and nothing to call).
+    exsdk::bingx::client quiet(env.ioc.get_executor(), env.bingx_config());
+    events.clear();
+    ASSERT_TRUE(env.run(quiet.generate_listen_key()));
+    EXPECT_TRUE(events.empty());
+}
+
+// Every error names its call: operation, method, path (no signature or timestamp), attempts,
+// elapsed time on the client's clock, and whether the exchange answered.
+TEST(error_context, names_the_call_its_attempts_time_and_whose_answer_it_was) {
+    mock_env env;
+    exsdk::bingx::client bingx(env.ioc.get_executor(), env.bingx_config());
+    auto key = env.run(bingx.generate_listen_key());
+    ASSERT_TRUE(key);
+    env.mock().add_fault({"bingx", "PUT", "", exsdk::mock::fault::action::respond, 502,
+                          "<html><title>502 Bad Gateway</title></html>", 0ms, 3});
+    const auto t0 = env.clk->now();
+    auto r = env.run(bingx.extend_listen_key(key->key));
+    ASSERT_FALSE(r);
+    const auto& e = r.error();
+    EXPECT_EQ(e.code, errc::unexpected_response);
+    EXPECT_EQ(e.http_status, 502);
+    EXPECT_FALSE(e.exchange_answer);
+    EXPECT_EQ(e.operation, "bingx.extend_listen_key");
+    EXPECT_EQ(e.method, "PUT");
+    EXPECT_EQ(e.path, "/openApi/user/auth/userDataStream?listenKey=" + key->key);
+    EXPECT_EQ(e.attempts, 3u);
+    EXPECT_EQ(e.elapsed, env.clk->now() - t0); // two backoffs, in virtual time
+    EXPECT_GT(e.elapsed, 0ns);
+    const auto text = exsdk::to_string(e);
+    EXPECT_NE(
+        text.find("[bingx.extend_listen_key PUT /openApi/user/auth/userDataStream?listenKey="),
+        std::string::npos)
+        << text;
+    EXPECT_NE(text.find("; 3 attempts in "), std::string::npos) << text;
+    EXPECT_NE(text.find("; not the exchange's answer]"), std::string::npos) << text;
+    EXPECT_NE(text.find("502 Bad Gateway"), std::string::npos) << text;
+
+    auto gone = env.run(bingx.extend_listen_key(std::string(64, 'e')));
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().code, errc::not_found);
+    EXPECT_TRUE(gone.error().exchange_answer);
+    EXPECT_EQ(gone.error().attempts, 1u);
+
+    exsdk::woox::client woox(env.ioc.get_executor(), env.woox_config());
+    auto page = env.run(woox.api_key_permissions(2, 50));
+    ASSERT_TRUE(page);
+    env.mock().add_fault({"woox", "", "", exsdk::mock::fault::action::respond, 404, "", 0ms, 1});
+    auto empty = env.run(woox.api_key_permissions(2, 50));
+    ASSERT_FALSE(empty);
+    EXPECT_EQ(empty.error().code, errc::unexpected_response); // an empty 404: not the exchange's
+    EXPECT_EQ(empty.error().operation, "woox.api_key_permissions");
+    EXPECT_EQ(empty.error().method, "GET");
+    EXPECT_EQ(empty.error().path, "/v3/account/credentials?page=2&size=50");
+    EXPECT_FALSE(empty.error().exchange_answer);
 }
 
 // client::stats() of both clients on one page: it parses with the reference parser and counts
