@@ -21,5 +21,6 @@ void register_limiter(const options& o);
 void register_loopback(const options& o);
 void register_memory(const options& o);
 void register_long_run(const options& o);
+void register_logging(const options& o);
 
 } // namespace bench
