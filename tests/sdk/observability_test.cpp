@@ -1,7 +1,7 @@
 // Issue 10: what the SDK says about itself. A canary secret never reaches the log sink or an
 // error (nor does a signature or a full API key); client stats written by exsdk/prometheus.hpp
 // parse with Prometheus' reference parser. Against the mock exchange, in virtual time.
-#include "mock_env.hpp"
+#include "session_support.hpp"
 #include "support/prometheus_check.hpp"
 
 #include <exsdk/bingx/client.hpp>
@@ -10,9 +10,6 @@
 #include <exsdk/prometheus.hpp>
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
-
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 
 #include <cctype>
 #include <map>
@@ -23,7 +20,6 @@
 #include <variant>
 #include <vector>
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using exsdk::errc;
 using exsdk::test::mock_env;
@@ -62,44 +58,6 @@ struct captured_log {
             names.insert(std::string(e.source) + " " + std::string(e.name));
         };
         return c;
-    }
-};
-
-// A session's run() until stopped, with a consumer draining its updates.
-template <class Session>
-struct running_session {
-    mock_env& env;
-    Session& session;
-    asio::cancellation_signal stop_signal;
-    bool ended = false;
-    std::size_t connected = 0;
-
-    running_session(mock_env& e, Session& s) : env(e), session(s) {
-        asio::co_spawn(env.ioc, session.run(),
-                       asio::bind_cancellation_slot(
-                           stop_signal.slot(),
-                           [this](std::exception_ptr, exsdk::result<void>) { ended = true; }));
-        asio::co_spawn(
-            env.ioc,
-            [this]() -> asio::awaitable<void> {
-                for (;;) {
-                    auto u = co_await session.next();
-                    if (!u) {
-                        break;
-                    }
-                    connected += u->status == exsdk::session_status::connected ? 1 : 0;
-                }
-            },
-            asio::detached);
-    }
-    bool wait_connected(std::size_t n) {
-        return exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return connected >= n; }, 1h);
-    }
-    void stop() {
-        stop_signal.emit(asio::cancellation_type::terminal);
-        EXPECT_TRUE(exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return ended; }, 1min));
     }
 };
 
@@ -195,8 +153,8 @@ TEST(canary, no_secret_signature_or_api_key_reaches_the_log_sink_or_an_error) {
         bc.stream.swap_url = env.ws_url("/swap-market");
         bc.stream.spot_url = env.ws_url("/market");
         exsdk::bingx::listen_key_session bs(bingx, bc);
-        running_session w(env, ws);
-        running_session b(env, bs);
+        exsdk::test::running w(env, ws);
+        exsdk::test::running b(env, bs);
         ASSERT_TRUE(w.wait_connected(1) && b.wait_connected(1));
         env.mock().drop_streams();
         ASSERT_TRUE(w.wait_connected(2) && b.wait_connected(2));

@@ -1,7 +1,7 @@
 // The listen-key sessions against the mock exchange, in virtual time: the whole lifecycle
 // (create, connect, subscribe, keep alive, rotate, reconnect, delete), then a 7-day soak with
 // faults while events are pushed.
-#include "mock_env.hpp"
+#include "session_support.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
@@ -9,17 +9,14 @@
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-
 #include <iostream>
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using exsdk::errc;
 using exsdk::session_status;
 using exsdk::test::mock_env;
 using exsdk::test::push;
+using exsdk::test::running;
 
 namespace {
 
@@ -40,73 +37,6 @@ bingx_session_cfg(mock_env& env, exsdk::bingx::market m = exsdk::bingx::market::
     cfg.market = m;
     return cfg;
 }
-
-template <class Session>
-struct update_of;
-template <>
-struct update_of<exsdk::woox::listen_key_session> {
-    using type = exsdk::woox::session_update;
-};
-template <>
-struct update_of<exsdk::bingx::listen_key_session> {
-    using type = exsdk::bingx::session_update;
-};
-
-// A session's run() plus a consumer recording every update with its virtual time.
-template <class Session>
-struct running {
-    using update = typename update_of<Session>::type;
-    mock_env& env;
-    Session& session;
-    asio::cancellation_signal stop_signal;
-    std::optional<exsdk::result<void>> ended;
-    std::vector<std::pair<exsdk::clock::time_point, update>> updates;
-    bool consumer_done = false;
-
-    running(mock_env& e, Session& s) : env(e), session(s) {
-        asio::co_spawn(
-            env.ioc, session.run(),
-            asio::bind_cancellation_slot(stop_signal.slot(),
-                                         [this](std::exception_ptr ep, exsdk::result<void> r) {
-                                             EXPECT_FALSE(ep);
-                                             ended = std::move(r);
-                                         }));
-        asio::co_spawn(
-            env.ioc,
-            [this]() -> asio::awaitable<void> {
-                for (;;) {
-                    auto u = co_await session.next();
-                    if (!u) {
-                        break;
-                    }
-                    updates.emplace_back(env.clk->now(), std::move(*u));
-                }
-                consumer_done = true;
-            },
-            asio::detached);
-    }
-
-    std::size_t count(session_status s) const {
-        std::size_t n = 0;
-        for (const auto& [t, u] : updates) {
-            n += u.status == s ? 1 : 0;
-        }
-        return n;
-    }
-
-    bool wait_connected(std::size_t n = 1) {
-        return exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return count(session_status::connected) >= n; },
-            std::chrono::hours(1));
-    }
-
-    void stop() {
-        stop_signal.emit(asio::cancellation_type::terminal);
-        EXPECT_TRUE(exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return ended.has_value() && consumer_done; },
-            std::chrono::minutes(1)));
-    }
-};
 
 TEST(woox_session, delivers_events_and_stops_cleanly_on_cancel) {
     mock_env env;
