@@ -151,6 +151,15 @@ const ok = (v, test) => (v === undefined || Number.isNaN(v) ? undefined : test(v
         `${fmt(pl / 1e3, 'µs')} / ${fmt(pc / 1e3, 'µs')} / ${fmt(pb / 1e3, 'µs')}`, 'boost::json DOM parse + field extraction', '');
 }
 
+// 3. What logging costs: the same call through three clients, interleaved (issue 10)
+{
+    const l = bench('logging/woox_listen_key/plain');
+    row('3 one call', 'logging: WOO X create_listen_key, plain, client-thread CPU: no sink (off) vs a sink discarding every event (debug)',
+        l ? `off ${fmt(l.off_cpu_us, 'µs')}` : 'n/a',
+        l ? `silent sink ${fmt(l.silent_cpu_us, 'µs')} (${fmt(l.events_per_call)} events/call); formatting sink ${fmt(l.format_cpu_us, 'µs')}` : 'n/a',
+        x(l?.silent_cpu_us / l?.off_cpu_us), 'off: no measurable cost');
+}
+
 // 4. Throughput
 for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [256, 64, 1], [64, 16, 1], [64, 16, 4]]) {
     const b = bench(`throughput/woox_listen_key/coroutines:${co}/max_connections:${mc}/threads:${th}`);

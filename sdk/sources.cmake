@@ -8,14 +8,18 @@ set(EXSDK_SDK_SOURCES
   src/bingx/responses.cpp
   src/bingx/signer.cpp
   src/bingx/stream_protocol.cpp
+  src/detail/answer_check.cpp
   src/detail/client_core.cpp
+  src/detail/client_metrics.cpp
   src/detail/json.cpp
   src/detail/limit_names.cpp
+  src/detail/logger.cpp
   src/detail/net_connect.cpp
   src/http/base_url.cpp
   src/http/http_transport.cpp
+  src/log.cpp
+  src/prometheus.cpp
   src/retry_policy.cpp
-  src/sdk_version.cpp
   src/session_update.cpp
   src/sliding_window_limiter.cpp
   src/woox/client.cpp

@@ -22,5 +22,6 @@ void register_loopback(const options& o);
 void register_memory(const options& o);
 void register_long_run(const options& o);
 void register_redis(const options& o);
+void register_logging(const options& o);
 
 } // namespace bench

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     bench::register_memory(o);
     bench::register_long_run(o);
     bench::register_redis(o);
+    bench::register_logging(o);
 
     int n = static_cast<int>(rest.size());
     rest.push_back(nullptr);

@@ -180,7 +180,7 @@ void BM_bingx_extend(benchmark::State& state) {
 // The answer side of the SDK's own work (sans-io, no I/O): the mock's answers parsed into
 // typed results, as the clients do after reading them.
 void parse_bench(benchmark::State& state, auto parse, std::string body) {
-    exsdk::detail::http_response r{200, std::move(body)};
+    exsdk::detail::http_response r{200, std::move(body), "application/json"};
     for (auto _ : state) {
         auto v = parse(r);
         if (!v) {

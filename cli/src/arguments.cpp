@@ -280,7 +280,8 @@ private:
                 continue;
             }
             const auto eq = tok.find('=');
-            const std::string_view name = tok.substr(0, eq);
+            // -v is the one short option: --verbose.
+            const std::string_view name = tok == "-v" ? "--verbose" : tok.substr(0, eq);
             bool is_global = false;
             const option_spec* spec = find_any_option(name, is_global);
             if (!spec) {
@@ -484,6 +485,8 @@ private:
             g.timeout = std::chrono::milliseconds(std::get<std::int64_t>(v));
         } else if (name == "--no-retry") {
             g.no_retry = true;
+        } else if (name == "--verbose") {
+            g.verbose = true;
         } else {
             return "internal: unhandled option " + std::string(name);
         }
@@ -649,6 +652,7 @@ Commands:
     out += command_lines(all);
     out += "\nGlobal options:\n" + option_lines(global_options());
     out += "  --help, -h          this help; after a command: that command's help\n";
+    out += "  --version           the version, then exit\n";
     out += "\n" + std::string(environment_help);
     out += "\n" + std::string(output_help);
     out += "\nRun 'exsdk EXCHANGE COMMAND --help' for a command's help.\n";

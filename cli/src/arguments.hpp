@@ -47,6 +47,7 @@ struct global_settings {
     std::optional<std::chrono::milliseconds> redis_max_lateness;
     /// --limit: the client's limits, where they differ from the documented ones.
     std::vector<limit_override> limits;
+    bool verbose = false; ///< -v/--verbose: the SDK's log events on stderr
 };
 
 /// A command ready to run.

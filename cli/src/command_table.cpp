@@ -39,6 +39,9 @@ constexpr std::array global_option_specs{
     option_spec{"--limit", kind::text, "NAME=N/MS,...",
                 "client limits other than the documented ones: woox.listen_key, "
                 "woox.credentials, bingx.uid, bingx.ip_group, bingx.ip_endpoint (N=0: off)"},
+    option_spec{"--verbose", kind::flag, "",
+                "-v: what the SDK does (requests, retries, limiter waits, clock syncs, streams) "
+                "on stderr, one line per event"},
 };
 
 constexpr std::array api_keys_options{

@@ -7,6 +7,8 @@
 #include "arguments.hpp"
 #include "runner.hpp"
 
+#include <exsdk/version.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -18,6 +20,16 @@ int main(int argc, char** argv) {
     using namespace exsdk::cli;
     try {
         const std::vector<std::string_view> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+        // --version anywhere before "--": the version from the CMake project, then exit.
+        for (const auto a : args) {
+            if (a == "--") {
+                break;
+            }
+            if (a == "--version") {
+                std::printf("exsdk %s\n", exsdk::version());
+                return exit_ok;
+            }
+        }
         const env_lookup env = [](std::string_view name) -> std::optional<std::string> {
             const char* v = std::getenv(std::string(name).c_str());
             if (v == nullptr) {

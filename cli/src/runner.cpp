@@ -6,6 +6,8 @@
 #include <exsdk/bingx/listen_key_session.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/redis_limit_store.hpp>
+#include <exsdk/log.hpp>
+#include <exsdk/sliding_window_limiter.hpp>
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
 
@@ -16,6 +18,7 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -24,12 +27,16 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <utility>
+#include <vector>
 
 namespace exsdk::cli {
 
@@ -61,6 +68,13 @@ json::object error_json(const exsdk::error& e) {
     o["message"] = e.message;
     o["httpStatus"] = e.http_status;
     o["retryAfter"] = epoch_ms_or_null(e.retry_after);
+    // Where it happened (empty/0 for failures that were not one REST call's).
+    o["operation"] = e.operation;
+    o["method"] = e.method;
+    o["path"] = e.path;
+    o["attempts"] = e.attempts;
+    o["elapsedMs"] = std::chrono::duration_cast<std::chrono::milliseconds>(e.elapsed).count();
+    o["exchangeAnswer"] = e.exchange_answer;
     return o;
 }
 
@@ -121,8 +135,9 @@ asio::awaitable<call_result> server_time_call(Client& c) {
 
 class session {
 public:
-    session(asio::io_context& ioc, const invocation& inv, std::FILE* out)
-        : ioc_(ioc), inv_(inv), out_(out), signals_(ioc, SIGINT, SIGTERM) {
+    session(asio::io_context& ioc, const invocation& inv, std::FILE* out, std::FILE* err)
+        : ioc_(ioc), inv_(inv), out_(out), err_(err), signals_(ioc, SIGINT, SIGTERM),
+          progress_timer_(ioc) {
         if (!inv.globals.secret.empty()) {
             secrets_.push_back(inv.globals.secret);
         }
@@ -138,6 +153,9 @@ public:
         if (!woox_) {
             woox::config cfg;
             configure(cfg, woox::protocol::rest_base_url);
+            // The limiters are the CLI's, so --repeat's progress can say who waits on them.
+            cfg.limits.listen_key_limiter = limiter(cfg.limits.listen_key, cfg.clock);
+            cfg.limits.credentials_limiter = limiter(cfg.limits.credentials, cfg.clock);
             woox_.emplace(ioc_.get_executor(), std::move(cfg));
         }
         return *woox_;
@@ -147,6 +165,10 @@ public:
         if (!bingx_) {
             bingx::config cfg;
             configure(cfg, bingx::protocol::rest_base_url);
+            if (!cfg.limits.separate_method_limits) {
+                cfg.limits.user_data_stream_limiter =
+                    limiter(cfg.limits.user_data_stream, cfg.clock);
+            }
             bingx_.emplace(ioc_.get_executor(), std::move(cfg));
         }
         return *bingx_;
@@ -168,6 +190,12 @@ public:
         }
         if (outstanding_ > 0) {
             wait_for_signal();
+        }
+        // Progress for a person watching (--repeat on a terminal); never in a pipe or a file.
+        total_ = n;
+        show_progress_ = n > 1 && ::isatty(::fileno(err_)) == 1;
+        if (show_progress_) {
+            tick_progress();
         }
     }
 
@@ -248,6 +276,69 @@ private:
         if (g.no_retry) {
             cfg.retry = retry_policy::none();
         }
+        if (g.verbose) {
+            // One line per event on stderr (secrets redacted anyway: the SDK logs none).
+            cfg.log.level = log_level::debug;
+            cfg.log.sink = [err = err_, secrets = secrets_](const log_event& e) {
+                std::string line = redact(to_string(e), secrets);
+                line += '\n';
+                std::fwrite(line.data(), 1, line.size(), err); // one write: lines never mix
+            };
+        }
+    }
+
+    std::shared_ptr<sliding_window_limiter> limiter(rate_limit l,
+                                                    const std::shared_ptr<clock>& clk) {
+        if (!l.enabled()) {
+            return nullptr;
+        }
+        auto p = std::make_shared<sliding_window_limiter>(l, clk ? clk : system_clock());
+        limiters_.push_back(p);
+        return p;
+    }
+
+    // "exsdk: 3/10 done, 7 waiting on the rate limiter until 12:00:04.512Z", rewritten in place.
+    void draw_progress() {
+        std::size_t waiting = 0;
+        std::optional<clock::time_point> until;
+        for (const auto& l : limiters_) {
+            if (const auto w = l->waiting(); w > 0) {
+                waiting += w;
+                const auto t = l->next_start();
+                until = until ? std::max(*until, t) : t;
+            }
+        }
+        std::string line =
+            "\rexsdk: " + std::to_string(done_) + "/" + std::to_string(total_) + " done";
+        if (waiting > 0 && until) {
+            const auto clk = system_clock();
+            const auto at =
+                clk->wall_now() +
+                std::chrono::duration_cast<clock::wall_time::duration>(*until - clk->now());
+            const auto ms = to_epoch_ms(at);
+            const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+            std::tm utc{};
+            ::gmtime_r(&secs, &utc);
+            char hms[16];
+            std::strftime(hms, sizeof hms, "%H:%M:%S", &utc);
+            char frac[8];
+            std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>(ms % 1000));
+            line +=
+                ", " + std::to_string(waiting) + " waiting on the rate limiter until " + hms + frac;
+        }
+        line += "\x1b[K"; // erase the rest of the previous, longer line
+        std::fwrite(line.data(), 1, line.size(), err_);
+        std::fflush(err_);
+    }
+
+    void tick_progress() {
+        draw_progress();
+        progress_timer_.expires_after(std::chrono::milliseconds(250));
+        progress_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec && outstanding_ > 0) {
+                tick_progress();
+            }
+        });
     }
 
     static asio::awaitable<call_result> one_call(call_fn fn) {
@@ -270,11 +361,20 @@ private:
             r = exsdk::error(errc::protocol, "internal error: " + what);
         }
         emit(r);
+        ++done_;
         if (--outstanding_ == 0) {
             signals_.cancel(); // nothing left to interrupt: let ioc.run() return
+            progress_timer_.cancel();
             if (store_) {
                 store_->close(); // and nothing left to limit
             }
+            if (show_progress_) {
+                draw_progress();
+                std::fputs("\n", err_);
+                std::fflush(err_);
+            }
+        } else if (show_progress_) {
+            draw_progress();
         }
     }
 
@@ -323,7 +423,13 @@ private:
     asio::io_context& ioc_;
     const invocation& inv_;
     std::FILE* out_;
+    std::FILE* err_;
     asio::signal_set signals_;
+    asio::steady_timer progress_timer_;
+    std::vector<std::shared_ptr<sliding_window_limiter>> limiters_;
+    std::int64_t total_ = 0;
+    std::int64_t done_ = 0;
+    bool show_progress_ = false;
     std::vector<std::string> secrets_;
     std::shared_ptr<exsdk::redis_limit_store> store_;
     std::optional<woox::client> woox_;
@@ -527,7 +633,7 @@ void start_command(session& s) {
         s.start_calls(
             [&s, ses]() {
                 return run_stream(s, *ses, [](json::object& line, const woox::stream_event& e) {
-                    line["topic"] = e.topic;
+                    line["eventType"] = e.topic; // one name on both exchanges
                     line["event"] = e.raw;
                 });
             },
@@ -548,7 +654,7 @@ void start_command(session& s) {
         s.start_calls(
             [&s, ses]() {
                 return run_stream(s, *ses, [](json::object& line, const bingx::stream_event& e) {
-                    line["type"] = e.type;
+                    line["eventType"] = e.type;
                     line["event"] = e.raw;
                 });
             },
@@ -562,7 +668,7 @@ void start_command(session& s) {
 
 int run_invocation(const invocation& inv, std::FILE* out, std::FILE* err) {
     asio::io_context ioc(1);
-    session s(ioc, inv, out);
+    session s(ioc, inv, out, err);
     try {
         start_command(s);
     } catch (const exsdk::exception& e) {

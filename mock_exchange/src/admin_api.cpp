@@ -4,11 +4,13 @@
 #include "router.hpp"
 
 #include <exsdk/manual_clock.hpp>
+#include <exsdk/prometheus.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 
@@ -162,7 +164,8 @@ fault parse_fault(const json::value& v, const std::string& at) {
                                                  "\"drop\"");
             }
         } else if (name == "status") {
-            f.status = static_cast<int>(std::clamp<std::int64_t>(num(), -1, 1000));
+            f.status = static_cast<int>(std::clamp<std::int64_t>(
+                num(), std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
         } else if (name == "body") {
             // A string is sent as is; any other JSON value is sent serialised.
             f.body = x.is_string() ? std::string(x.get_string()) : json::serialize(x);
@@ -422,8 +425,10 @@ void post_events(const request& req, response& res, shared_state& st) {
     }
     std::size_t delivered = 0; // all checked first: an invalid event delivers nothing
     for (const auto& [r, p] : events) {
-        delivered += st.streams.push(r.v, r.account_id, p.topic,
-                                     p.data.empty() ? std::string_view("{}") : p.data);
+        const auto n = st.streams.push(r.v, r.account_id, p.topic,
+                                       p.data.empty() ? std::string_view("{}") : p.data);
+        st.metrics.count_pushed(r.v, n);
+        delivered += n;
     }
     res.json(200);
     json_writer(res.body)
@@ -499,6 +504,13 @@ void health(response& res, shared_state& st, std::size_t connections) {
         .raw("}");
 }
 
+void metrics(response& res, shared_state& st, std::size_t connections) {
+    res.status = 200;
+    res.content_type = prometheus_content_type;
+    res.body = st.metrics.page({st.streams.count(venue::woox), st.streams.count(venue::bingx)},
+                               connections);
+}
+
 void stats(response& res, shared_state& st) {
     state_stats s;
     {
@@ -541,6 +553,9 @@ void handle_admin(const request& req, response& res, shared_state& st, std::size
     }
     if (path == "/__admin/stats") {
         return m == "GET" ? stats(res, st) : method_not_allowed(res, "GET");
+    }
+    if (path == "/__admin/metrics") {
+        return m == "GET" ? metrics(res, st, connections) : method_not_allowed(res, "GET");
     }
     if (path == "/__admin/clock") {
         return m == "GET"    ? clock_state(res, st)
@@ -601,8 +616,8 @@ void handle_admin(const request& req, response& res, shared_state& st, std::size
         return m == "POST" ? post_drop(req, res, st) : method_not_allowed(res, "POST");
     }
     fail(res, 404,
-         "unknown admin endpoint; see /__admin/health, stats, clock, accounts, faults, journal, "
-         "listen_keys, reset, events, streams, streams/drop");
+         "unknown admin endpoint; see /__admin/health, stats, metrics, clock, accounts, faults, "
+         "journal, listen_keys, reset, events, streams, streams/drop");
 }
 
 } // namespace exsdk::mock::detail

@@ -265,6 +265,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         if (auto* slots = st.bingx_errors.find(key->api_key)) {
             const auto& ew = (*slots)[out.slot];
             if (now < ew.blocked_until) {
+                st.metrics.count_rejection(mock_metrics::limit::bingx_error_block);
                 return error_block_message(res, st, ew.blocked_code,
                                            epoch_ms_at(ew.blocked_until, now, now_ms), now_ms);
             }
@@ -272,6 +273,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         // 11. The disabled period (per UID + endpoint); calls during it do not extend it.
         if (auto* until = st.bingx_disabled_until.find(key->account_id);
             until != nullptr && now < (*until)[out.slot]) {
+            st.metrics.count_rejection(mock_metrics::limit::bingx_disabled_period);
             return disabled_message(res, epoch_ms_at((*until)[out.slot], now, now_ms), now_ms);
         }
         // 12. 2/s per UID (per method unless shared). 13. The IP group, per IP and per endpoint.
@@ -283,6 +285,11 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
             req.peer, now + std::min(lim.bingx_ip_group.window, lim.bingx_ip_endpoint.window));
         if (!uid_window.admits(now, lim.bingx_uid) || !ip.group.admits(now, lim.bingx_ip_group) ||
             !ip.per_endpoint[out.slot].admits(now, lim.bingx_ip_endpoint)) {
+            st.metrics.count_rejection(!uid_window.admits(now, lim.bingx_uid)
+                                           ? mock_metrics::limit::bingx_uid
+                                       : !ip.group.admits(now, lim.bingx_ip_group)
+                                           ? mock_metrics::limit::bingx_ip_group
+                                           : mock_metrics::limit::bingx_ip_endpoint);
             if (lim.bingx_disabled_period.count() > 0) {
                 const auto until = now + lim.bingx_disabled_period;
                 st.bingx_disabled_until.get(key->account_id, until)[out.slot] = until;

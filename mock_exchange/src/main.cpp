@@ -7,6 +7,7 @@
 // Bad flags: a message on stderr and exit 2. Start-up failure (address in use...): exit 1.
 #include <exsdk/manual_clock.hpp>
 #include <exsdk/mock/server.hpp>
+#include <exsdk/version.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace {
 
@@ -90,6 +92,7 @@ Other:
   --journal-capacity N       keep the last N requests in the journal (default 100000; 0: off)
   --journal-max-bytes N      ... and at most N bytes of them (default 67108864; 0: off)
   --log-requests             print one line per request to stderr (never secrets)
+  --version                  the version, then exit
   --help                     this text
 )";
 
@@ -177,6 +180,7 @@ struct options {
     std::string accounts_file;
     bool log_requests = false;
     bool help = false;
+    bool version = false;
 };
 
 options parse(int argc, char** argv) {
@@ -209,6 +213,9 @@ options parse(int argc, char** argv) {
         auto& c = o.cfg;
         if (arg == "--help" || arg == "-h") {
             o.help = true;
+        } else if (arg == "--version") {
+            flag();
+            o.version = true;
         } else if (arg == "--listen") {
             parse_listen(c, value());
         } else if (arg == "--tls") {
@@ -376,6 +383,10 @@ int main(int argc, char** argv) {
         std::cout << usage;
         return 0;
     }
+    if (opts.version) {
+        std::cout << "mock_exchange " << exsdk::version() << '\n';
+        return 0;
+    }
     if (opts.log_requests) {
         opts.cfg.on_request = [](const mock::journal_entry& e) {
             // Stream entries name their kind: "stream_close server /v3/private?key=.. -> 0
@@ -416,6 +427,16 @@ int main(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
         std::cerr << "mock_exchange: " << e.what() << '\n';
         return 2;
+    } catch (const std::system_error& e) {
+        std::cerr << "mock_exchange: " << e.what();
+        if (e.code() == std::errc::address_in_use) {
+            std::cerr << " (another process listens on that port: choose another with --listen "
+                         "HOST:PORT, or port 0 for a free one)";
+        } else if (e.code() == std::errc::permission_denied) {
+            std::cerr << " (ports below 1024 need privileges: choose another with --listen)";
+        }
+        std::cerr << '\n';
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "mock_exchange: " << e.what() << '\n';
         return 1;

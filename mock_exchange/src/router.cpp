@@ -35,6 +35,12 @@ void not_found(response& res) {
             "Not Found: the mock exchange serves /v3/ (WOO X), /openApi/ (BingX) and /__admin/");
 }
 
+/// A fault's body that starts with '<' plays a proxy's or load balancer's page (text/html).
+bool looks_like_page(std::string_view body) noexcept {
+    const auto first = body.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && body[first] == '<';
+}
+
 /// The exchange code an injected answer carries (`{"code":N,...}`), for the journal; else 0.
 std::int64_t code_in(std::string_view body) {
     boost::system::error_code ec;
@@ -95,7 +101,9 @@ decision router::route(const request& req, response& res) {
     case fault::action::respond:
         res.status = static_cast<unsigned>(f->status);
         res.body = f->body;
-        res.content_type = f->body.empty() ? std::string_view{} : "application/json";
+        res.content_type = f->body.empty()            ? std::string_view{}
+                           : looks_like_page(f->body) ? "text/html; charset=utf-8"
+                                                      : "application/json";
         res.code = code_in(f->body);
         {
             std::unique_lock lock(st_.mutex);
@@ -153,6 +161,9 @@ void router::body_too_large(const request& req, response& res) {
 
 void router::journal(std::unique_lock<std::mutex>& lock, const request& req, const response* res,
                      area a, std::string_view fault_note) {
+    st_.metrics.count_request(exchange_name(a), req.method, req.path,
+                              res != nullptr ? static_cast<int>(res->status) : 0,
+                              res != nullptr ? res->code : 0);
     if (st_.cfg.journal_capacity == 0 && !st_.cfg.on_request) {
         return;
     }

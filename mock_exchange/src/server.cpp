@@ -538,7 +538,7 @@ void detail::server_core::start() {
             tls->use_private_key(asio::buffer(id.server_key_pem), ssl::context::pem);
             ca_pem = id.ca_cert_pem;
         } catch (const boost::system::system_error& e) {
-            throw to_std(e.code(), std::string("mock server: TLS set-up: ") + e.what());
+            throw to_std(e.code(), "mock server: TLS set-up"); // (what() adds the code's text)
         } catch (const std::runtime_error& e) {
             throw std::system_error(std::make_error_code(std::errc::protocol_error),
                                     std::string("mock server: ") + e.what());
@@ -556,8 +556,9 @@ void detail::server_core::start() {
     acceptor.emplace(ex);
     auto fail = [&](const char* what) {
         acceptor.reset();
-        throw to_std(ec, std::string("mock server: ") + what + " " + host + ":" +
-                             std::to_string(cfg.port) + ": " + ec.message());
+        // std::system_error appends ": " and the error's own text ("Address already in use").
+        throw to_std(ec, std::string("mock server: cannot listen on ") + host + ":" +
+                             std::to_string(cfg.port) + " (" + what + ")");
     };
     if (acceptor->open(endpoint.protocol(), ec)) {
         fail("open");
@@ -709,7 +710,11 @@ void server::clear_journal() {
 }
 
 void server::add_fault(fault f) {
-    detail::validate_fault(f);
+    try {
+        detail::validate_fault(f);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("fault: ") + e.what());
+    }
     std::lock_guard lock(impl_->state.mutex);
     impl_->state.faults.push_back(std::move(f));
 }
@@ -794,8 +799,10 @@ std::optional<detail::venue> exchange_filter(std::string_view exchange) {
 
 std::size_t server::push_event(const stream_push& p) {
     const auto r = detail::resolve_push(impl_->state, p);
-    return impl_->state.streams.push(r.v, r.account_id, p.topic,
-                                     p.data.empty() ? std::string_view("{}") : p.data);
+    const auto n = impl_->state.streams.push(r.v, r.account_id, p.topic,
+                                             p.data.empty() ? std::string_view("{}") : p.data);
+    impl_->state.metrics.count_pushed(r.v, n);
+    return n;
 }
 
 std::size_t server::drop_streams(std::string_view exchange, std::string_view api_key) {

@@ -206,6 +206,7 @@ void shared_state::reset_locked() {
     bingx_errors.clear();
     journal.clear();
     faults.clear();
+    metrics.reset();
 }
 
 void shared_state::set_accounts_locked(std::shared_ptr<const account_index> a) {
@@ -231,19 +232,20 @@ void shared_state::unwatch_listen_key(std::uint64_t id) {
 
 void validate_fault(const fault& f) {
     if (f.count == 0) {
-        throw std::invalid_argument("fault: count must be at least 1");
+        throw std::invalid_argument("count must be at least 1");
     }
     if (!f.exchange.empty() && f.exchange != "woox" && f.exchange != "bingx") {
-        throw std::invalid_argument("fault: exchange must be \"woox\", \"bingx\" or empty");
+        throw std::invalid_argument("exchange must be \"woox\", \"bingx\" or empty");
     }
-    if (f.act == fault::action::respond && (f.status < 100 || f.status > 599)) {
-        throw std::invalid_argument("fault: status must be in 100..599");
+    // 1xx is not a final answer: a client would wait for the real one forever.
+    if (f.act == fault::action::respond && (f.status < 200 || f.status > 599)) {
+        throw std::invalid_argument("status must be in 200..599, got " + std::to_string(f.status));
     }
     if (f.delay.count() < 0) {
-        throw std::invalid_argument("fault: delay must not be negative");
+        throw std::invalid_argument("delay must not be negative");
     }
     if (!f.path.empty() && f.path.front() != '/') {
-        throw std::invalid_argument("fault: path must start with '/'");
+        throw std::invalid_argument("path must start with '/'");
     }
 }
 

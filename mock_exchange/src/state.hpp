@@ -13,6 +13,7 @@
 #include "expiring_map.hpp"
 #include "journal_log.hpp"
 #include "listen_keys.hpp"
+#include "metrics.hpp"
 #include "sliding_window.hpp"
 #include "streams.hpp"
 
@@ -117,6 +118,10 @@ public:
 
     /// The websocket account streams (its own mutex; lock order: this state's mutex first).
     stream_hub streams;
+
+    /// GET /__admin/metrics (its own mutex and atomics; taken last, never held while calling
+    /// out).
+    mock_metrics metrics;
 
     /// Appends to the journal (bounded by cfg.journal_capacity and cfg.journal_max_bytes).
     void record(journal_entry e);

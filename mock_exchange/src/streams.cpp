@@ -180,6 +180,9 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         std::lock_guard hub_lock(mutex_);
         auto& n = per_ip_[static_cast<int>(v)][std::string(req.peer)];
         if (n >= limit_of(v)) {
+            st.metrics.count_rejection(v == venue::woox
+                                           ? mock_metrics::limit::woox_streams_per_ip
+                                           : mock_metrics::limit::bingx_streams_per_ip);
             refuse(429);
         } else {
             ++n;
@@ -225,6 +228,7 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         e.code = res.code;
     }
     e.time_ms = now;
+    st.metrics.count_request(e.exchange, req.method, req.path, e.http_status, e.code);
     st.publish(lock, std::move(e));
     return rec;
 }

@@ -224,6 +224,9 @@ void handle_woox(const request& req, response& res, shared_state& st) {
         auto& window = st.woox_windows.get(
             key->account_id, now + limit.window)[ep == endpoint::woox_listen_key ? 0 : 1];
         if (!window.admits(now, limit)) {
+            st.metrics.count_rejection(ep == endpoint::woox_listen_key
+                                           ? mock_metrics::limit::woox_listen_key
+                                           : mock_metrics::limit::woox_credentials);
             return woox_error(res, p::code::too_many_requests, p::message::too_many_requests);
         }
         window.record(now, limit);

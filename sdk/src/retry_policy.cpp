@@ -14,7 +14,17 @@ clock::duration retry_policy::backoff(std::size_t attempt) const noexcept {
         std::chrono::duration<double, std::nano>(std::min(ns, cap)));
 }
 
+bool is_retryable_status(int status) noexcept {
+    if (status == 408 || status == 429) {
+        return true;
+    }
+    return status >= 500 && status <= 599 && status != 501 && status != 505 && status != 511;
+}
+
 bool is_retryable(const error& e) noexcept {
+    if (e.is(errc::unexpected_response)) {
+        return is_retryable_status(e.http_status);
+    }
     return e.is(errc::network) || e.is(errc::timeout) || e.is(errc::server_error) ||
            e.is(errc::rate_limited);
 }

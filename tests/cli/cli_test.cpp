@@ -158,7 +158,15 @@ protected:
         EXPECT_TRUE(e.at("message").is_string());
         EXPECT_TRUE(e.at("httpStatus").is_int64());
         EXPECT_TRUE(e.at("retryAfter").is_null() || e.at("retryAfter").is_int64());
-        EXPECT_EQ(e.size(), 5u);
+        // The context (issue 10): which call, where it went, attempts, time, whose answer.
+        EXPECT_TRUE(e.at("operation").is_string());
+        EXPECT_TRUE(e.at("method").is_string());
+        EXPECT_TRUE(e.at("path").is_string());
+        EXPECT_TRUE(e.at("attempts").is_int64() || e.at("attempts").is_uint64());
+        EXPECT_TRUE(e.at("elapsedMs").is_int64());
+        EXPECT_TRUE(e.at("exchangeAnswer").is_bool());
+        EXPECT_EQ(e.at("path").as_string().find("signature"), json::string::npos);
+        EXPECT_EQ(e.size(), 11u);
         return std::string(e.at("code").as_string());
     }
 
@@ -781,7 +789,8 @@ TEST_F(cli, woox_stream_prints_each_event_until_sigint) {
     ASSERT_EQ(srv().push_event(p), 1u);
     auto event = next_line(child);
     EXPECT_EQ(event["status"], "event");
-    EXPECT_EQ(event["topic"], "balance");
+    EXPECT_EQ(event["eventType"], "balance"); // one field name on both exchanges
+    EXPECT_FALSE(event.contains("topic"));
     EXPECT_EQ(event.at("event").at("data").at("balances").at(0).at("h"), "12.5");
     child.signal(SIGINT);
     const auto r = child.wait();
@@ -808,7 +817,8 @@ TEST_F(cli, bingx_stream_deletes_its_key_when_interrupted) {
     p.data = R"({"o":{"s":"LINK-USDT","i":77,"X":"FILLED"}})";
     ASSERT_EQ(srv().push_event(p), 1u);
     auto event = next_line(child);
-    EXPECT_EQ(event["type"], "ORDER_TRADE_UPDATE");
+    EXPECT_EQ(event["eventType"], "ORDER_TRADE_UPDATE");
+    EXPECT_FALSE(event.contains("type"));
     EXPECT_EQ(event.at("event").at("o").at("i"), 77);
     ASSERT_EQ(srv().listen_keys().size(), 1u);
     child.signal(SIGINT);
@@ -822,6 +832,152 @@ TEST_F(cli, bingx_stream_deletes_its_key_when_interrupted) {
 TEST_F(cli, stream_with_unusable_credentials_ends_with_an_error) {
     const auto r = run({"woox", "stream", "--api-key", "NoSuchKey==", "--secret", wrong_secret});
     EXPECT_EQ(error_code_of(single(r, "woox", "stream", false)), "unauthorized");
+}
+
+// --- issue 10: error context, verbose, version, progress, messages -----------------------------
+
+// A proxy in front of BingX answers 404 with its own page: not the exchange saying the key is
+// gone, and the JSON says which call, where, how many attempts, and that the answer was not the
+// exchange's.
+TEST_F(cli, a_proxy_404_page_is_unexpected_response_with_the_call_context) {
+    srv().add_fault({"bingx", "PUT", "", mock::fault::action::respond, 404,
+                     "<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+                     std::chrono::milliseconds(0), 1});
+    const auto e = single(run_bingx({"bingx", "listen-key", "extend", unknown_listen_key}), "bingx",
+                          "listen-key extend", false);
+    EXPECT_EQ(error_code_of(e), "unexpected_response");
+    EXPECT_EQ(e.at("httpStatus").as_int64(), 404);
+    EXPECT_NE(e.at("message").as_string().find("404 Not Found"), json::string::npos)
+        << e.at("message");
+    EXPECT_EQ(e.at("operation"), "bingx.extend_listen_key");
+    EXPECT_EQ(e.at("method"), "PUT");
+    EXPECT_EQ(e.at("path").as_string(),
+              "/openApi/user/auth/userDataStream?listenKey=" + unknown_listen_key);
+    EXPECT_EQ(e.at("attempts").to_number<std::int64_t>(), 1);
+    EXPECT_EQ(e.at("exchangeAnswer"), false);
+    // The exchange's own 404 says so.
+    const auto own = single(run_bingx({"bingx", "listen-key", "extend", unknown_listen_key}),
+                            "bingx", "listen-key extend", false);
+    EXPECT_EQ(error_code_of(own), "not_found");
+    EXPECT_EQ(own.at("exchangeAnswer"), true);
+}
+
+TEST_F(cli, version_is_the_projects) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"--version"}, std::vector<std::string>{"woox", "--version"}}) {
+        const auto r = run_raw(args);
+        EXPECT_EQ(r.exit_code, 0);
+        EXPECT_EQ(r.out, std::string("exsdk ") + EXSDK_PROJECT_VERSION + "\n");
+        EXPECT_EQ(r.err, "");
+    }
+    EXPECT_NE(run_raw({"--help"}).out.find("--version"), std::string::npos);
+}
+
+// -v/--verbose: the SDK's log events on stderr, one line each ("TIME LEVEL SOURCE NAME k=v..."),
+// never a secret, a signature or the API key; stdout unchanged. Without it stderr stays empty.
+TEST_F(cli, verbose_writes_the_sdks_events_to_stderr_one_line_each) {
+    // Several processes, each with its own limiter, one after the other: the mock's limits off.
+    mock::config cfg;
+    cfg.limits.enabled = false;
+    start_mock(cfg);
+    srv().add_fault({"bingx", "POST", "", mock::fault::action::respond, 503,
+                     "<html><title>503 Service Unavailable</title></html>",
+                     std::chrono::milliseconds(0), 1});
+    for (const char* flag : {"-v", "--verbose"}) {
+        const auto r = run_bingx({"bingx", "listen-key", "generate", flag});
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        ASSERT_EQ(results(r).size(), 1u) << r.out;
+        const auto lines = split_lines(r.err);
+        ASSERT_GE(lines.size(), 2u) << r.err;
+        std::set<std::string> names;
+        for (const auto& line : lines) {
+            // "2026-11-27T15:00:00.000Z debug bingx.client request.sent operation=..."
+            std::istringstream in(line);
+            std::string time, level, source, name;
+            in >> time >> level >> source >> name;
+            EXPECT_EQ(time.size(), 24u) << line;
+            EXPECT_TRUE(time.ends_with("Z")) << line;
+            EXPECT_TRUE(level == "debug" || level == "info" || level == "warn") << line;
+            EXPECT_EQ(source, "bingx.client") << line;
+            names.insert(name);
+            EXPECT_EQ(line.find(bingx_key), std::string::npos) << line;
+            EXPECT_EQ(line.find("signature"), std::string::npos) << line;
+        }
+        EXPECT_TRUE(names.count("request.sent") == 1 && names.count("request.answered") == 1)
+            << r.err;
+        if (std::string(flag) == "-v") {
+            EXPECT_EQ(names.count("retry"), 1u) << r.err; // the 503 page, retried
+        }
+    }
+    const auto quiet = run_bingx({"bingx", "listen-key", "generate"});
+    EXPECT_EQ(quiet.err, "");
+}
+
+// Canary: a wrong secret and a retried proxy page, verbose: neither secret nor any signature the
+// exchange received appears on stdout or stderr.
+TEST_F(cli, verbose_failures_print_no_secret_and_no_signature) {
+    srv().add_fault({"bingx", "", "", mock::fault::action::respond, 502,
+                     "Bad gateway: PUT /openApi/user/auth/userDataStream?signature=0123abcd",
+                     std::chrono::milliseconds(0), 2});
+    std::vector<process_result> runs;
+    runs.push_back(run({"bingx", "listen-key", "generate", "-v", "--api-key", bingx_key, "--secret",
+                        wrong_secret}));
+    runs.push_back(run_bingx({"bingx", "listen-key", "extend", unknown_listen_key, "-v"}));
+    runs.push_back(run(
+        {"woox", "listen-key", "create", "-v", "--api-key", woox_key, "--secret", wrong_secret}));
+    std::vector<std::string> signatures;
+    for (const auto& e : srv().journal()) {
+        if (const auto at = e.target.find("signature="); at != std::string::npos) {
+            signatures.push_back(e.target.substr(at + 10));
+        }
+    }
+    ASSERT_FALSE(signatures.empty());
+    for (const auto& r : runs) {
+        EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+        EXPECT_FALSE(r.err.empty());
+        for (const auto& sig : signatures) {
+            EXPECT_EQ(r.out.find(sig), std::string::npos) << r.out;
+            EXPECT_EQ(r.err.find(sig), std::string::npos) << r.err;
+        }
+        for (const auto* text : {&r.out, &r.err}) {
+            for (auto at = text->find("signature="); at != std::string::npos;
+                 at = text->find("signature=", at + 1)) {
+                EXPECT_EQ(text->substr(at + 10, 3), "***") << *text;
+            }
+        }
+    }
+}
+
+// --repeat shows progress on stderr only when stderr is a terminal: done/total, and who waits on
+// the rate limiter until when. In a pipe (scripts, these other tests) stderr stays empty.
+TEST_F(cli, repeat_shows_progress_only_on_a_terminal) {
+    // Two processes, each with its own limiter (which paces them): the mock's limits off.
+    mock::config cfg;
+    cfg.limits.enabled = false;
+    start_mock(cfg);
+    const std::vector<std::string> args{exsdk_path,  "bingx",   "listen-key", "generate",
+                                        "--repeat",  "4",       "--base-url", url(),
+                                        "--api-key", bingx_key, "--secret",   bingx_secret};
+    const auto tty = exsdk::test::run_process(args, {}, true);
+    expect_no_secret(tty);
+    EXPECT_EQ(tty.exit_code, 0) << tty.out << tty.err;
+    EXPECT_EQ(results(tty).size(), 4u);
+    EXPECT_NE(tty.err.find("exsdk: 4/4 done"), std::string::npos) << tty.err;
+    // BingX allows 2 calls a second: when the first call is done, two wait on the limiter.
+    EXPECT_NE(tty.err.find(" waiting on the rate limiter until "), std::string::npos) << tty.err;
+    const auto piped = exsdk::test::run_process(args);
+    EXPECT_EQ(piped.exit_code, 0);
+    EXPECT_EQ(results(piped).size(), 4u);
+    EXPECT_EQ(piped.err, "");
+}
+
+// "--base-url 127.0.0.1:1" said "is not an absolute URL: mismatch".
+TEST_F(cli, a_base_url_without_a_scheme_says_how_to_write_it) {
+    const auto r = run_raw({"woox", "server-time", "--base-url", "127.0.0.1:1"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err, "exsdk: base URL '127.0.0.1:1' has no scheme: write http://127.0.0.1:1 or "
+                     "https://127.0.0.1:1\n");
 }
 
 } // namespace

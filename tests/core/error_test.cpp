@@ -26,6 +26,41 @@ TEST(error, carries_code_and_exchange_details) {
     EXPECT_EQ(std_code.message(), "rate_limited");
 }
 
+TEST(error, prints_its_context_when_it_has_one) {
+    exsdk::error e(exsdk::errc::not_found, "listen key not found or expired");
+    e.http_status = 404;
+    e.operation = "bingx.extend_listen_key";
+    e.method = "PUT";
+    e.path = "/openApi/user/auth/userDataStream?listenKey=abc";
+    e.attempts = 1;
+    e.elapsed = std::chrono::microseconds(2500);
+    e.exchange_answer = true;
+    EXPECT_EQ(exsdk::to_string(e),
+              "not_found (HTTP 404): listen key not found or expired [bingx.extend_listen_key "
+              "PUT /openApi/user/auth/userDataStream?listenKey=abc; 1 attempt in 2.50 ms; the "
+              "exchange's answer]");
+    e.code = exsdk::make_error_code(exsdk::errc::unexpected_response);
+    e.exchange_answer = false;
+    e.attempts = 3;
+    e.elapsed = std::chrono::milliseconds(2010);
+    EXPECT_EQ(exsdk::to_string(e),
+              "unexpected_response (HTTP 404): listen key not found or expired "
+              "[bingx.extend_listen_key PUT /openApi/user/auth/userDataStream?listenKey=abc; 3 "
+              "attempts in 2.01 s; not the exchange's answer]");
+    // No answer (a network error): nothing said about whose answer it was.
+    exsdk::error net(exsdk::errc::network, "connect to host: Connection refused");
+    net.operation = "woox.create_listen_key";
+    net.method = "POST";
+    net.path = "/v3/account/listenKey";
+    net.attempts = 2;
+    net.elapsed = std::chrono::microseconds(850);
+    EXPECT_EQ(exsdk::to_string(net), "network: connect to host: Connection refused "
+                                     "[woox.create_listen_key POST /v3/account/listenKey; 2 "
+                                     "attempts in 850 us]");
+    EXPECT_EQ(exsdk::to_string(exsdk::errc::unexpected_response),
+              std::string("unexpected_response"));
+}
+
 TEST(error, value_throws_exsdk_exception) {
     auto r = fails();
     try {

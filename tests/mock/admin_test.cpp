@@ -256,7 +256,19 @@ TEST_F(admin_test, fault_input_errors) {
     expect_admin_error(admin("POST", "/__admin/faults", R"({"action":"explode"})"), 400,
                        "fault.action");
     expect_admin_error(admin("POST", "/__admin/faults", R"({"count":0})"), 400, "count");
-    expect_admin_error(admin("POST", "/__admin/faults", R"({"status":99})"), 400, "status");
+    // One prefix, and the range the docs give (a 1xx is not a final answer).
+    auto r = admin("POST", "/__admin/faults", R"({"status":99})");
+    EXPECT_EQ(r.status, 400u);
+    EXPECT_EQ(parse_json(r.body),
+              json::parse(R"({"error":"fault: status must be in 200..599, got 99"})"));
+    expect_admin_error(admin("POST", "/__admin/faults", R"({"status":150})"), 400,
+                       "status must be in 200..599, got 150");
+    expect_admin_error(admin("POST", "/__admin/faults", R"([{"status":600}])"), 400,
+                       "faults[0]: status must be in 200..599, got 600");
+    expect_admin_error(admin("POST", "/__admin/faults", R"({"status":5000000000})"), 400,
+                       "got 2147483647");
+    EXPECT_EQ(admin("POST", "/__admin/faults", R"({"status":200,"count":1})").status, 200u);
+    admin("DELETE", "/__admin/faults");
     expect_admin_error(admin("POST", "/__admin/faults", R"({"exchange":"binance"})"), 400,
                        "exchange");
     expect_admin_error(admin("POST", "/__admin/faults", R"([{"status":500},{"colour":1}])"), 400,
@@ -265,6 +277,31 @@ TEST_F(admin_test, fault_input_errors) {
     EXPECT_TRUE(server().faults().empty());
     EXPECT_THROW(server().add_fault({"", "", "", mock::fault::action::respond, 500, {}, 0ms, 0}),
                  std::invalid_argument);
+    try {
+        server().add_fault({"", "", "", mock::fault::action::respond, 99, {}, 0ms, 1});
+        ADD_FAILURE() << "status 99 accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "fault: status must be in 200..599, got 99");
+    }
+    EXPECT_TRUE(server().faults().empty());
+}
+
+// A proxy's page in front of the exchange: a respond fault whose body starts with '<' is sent
+// as text/html.
+TEST_F(admin_test, respond_fault_with_an_html_body_plays_a_proxy_page) {
+    auto r = admin("POST", "/__admin/faults",
+                   R"([{"path":"/v3/public/systemInfo","status":404,)"
+                   R"("body":"<html><title>404 Not Found</title></html>"},)"
+                   R"({"path":"/v3/public/systemInfo","status":500,"body":{"success":false}}])");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    auto c = client();
+    auto page = c.request("GET", system_info);
+    EXPECT_EQ(page.status, 404u);
+    EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(page.body, "<html><title>404 Not Found</title></html>");
+    auto json_answer = c.request("GET", system_info);
+    EXPECT_EQ(json_answer.status, 500u);
+    EXPECT_EQ(json_answer.header("Content-Type"), "application/json");
 }
 
 TEST_F(admin_test, faults_list_and_delete) {

@@ -7,6 +7,7 @@
 #include "expiring_map.hpp"
 #include "journal_log.hpp"
 #include "listen_keys.hpp"
+#include "metrics.hpp"
 #include "stream_support.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -94,6 +95,36 @@ TEST(expiring_map, entries_leave_when_their_check_says_they_are_over) {
     m.sweep(t + 20s, next); // b, then a again at t + 15 s
     EXPECT_EQ(m.size(), 0u);
     EXPECT_EQ(m.find(std::string_view("a")), nullptr);
+}
+
+// Exchange codes come from faults (any number): the metrics keep at most max_series series and
+// count the rest in one counter; unknown paths and methods share one label value.
+TEST(mock_metrics, series_are_bounded_and_labels_do_not_grow_with_what_clients_send) {
+    d::mock_metrics m;
+    const auto n = d::mock_metrics::max_series + 10;
+    for (std::size_t i = 0; i < n; ++i) {
+        m.count_request("woox", "GET", "/v3/public/systemInfo", 500, static_cast<std::int64_t>(i));
+    }
+    m.count_request("woox", "GET", "/v3/public/systemInfo", 500, 0); // known series: counted
+    m.count_request("bingx", "BREW", "/openApi/x/" + std::string(100, 'y'), 404, 0);
+    m.count_request("bingx", "BREW", "/openApi/z", 404, 0);
+    const auto page = m.page({0, 0}, 0);
+    EXPECT_NE(page.find("\nexsdk_mock_requests_unrecorded_total 12\n"), std::string::npos) << page;
+    EXPECT_EQ(page.find("yyyy"), std::string::npos);
+    EXPECT_NE(
+        page.find(
+            R"(exsdk_mock_requests_total{exchange="woox",method="GET",endpoint="/v3/public/systemInfo",status="500",code="0"} 2)"),
+        std::string::npos);
+    m.reset();
+    EXPECT_NE(m.page({0, 0}, 0).find("\nexsdk_mock_requests_unrecorded_total 0\n"),
+              std::string::npos);
+    for (int i = 0; i < 3; ++i) {
+        m.count_request("bingx", "BREW", "/openApi/" + std::to_string(i), 404, 0);
+    }
+    EXPECT_NE(
+        m.page({0, 0}, 0).find(
+            R"(exsdk_mock_requests_total{exchange="bingx",method="other",endpoint="other",status="404",code="0"} 3)"),
+        std::string::npos);
 }
 
 TEST(journal_log, bounded_in_entries_and_in_bytes_newest_kept) {

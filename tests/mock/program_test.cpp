@@ -150,6 +150,7 @@ TEST(program, help_lists_every_flag) {
                              "--journal-max-bytes",
                              "--seed",
                              "--log-requests",
+                             "--version",
                              "--help"}) {
         EXPECT_NE(out.find(flag), std::string::npos) << flag;
     }
@@ -323,14 +324,26 @@ TEST(program, flags_reach_the_server) {
     EXPECT_EQ(d->wait(), 0);
 }
 
-TEST(program, address_in_use_exits_1) {
+// One clear line: what failed, where, why (once, not "Address already in use: Address already
+// in use"), and what to do.
+TEST(program, address_in_use_exits_1_with_one_clear_line) {
     auto c = spawn({});
     const auto port = port_of(c->line(), "http");
-    auto [code, out, err] = run({"--listen", "127.0.0.1:" + std::to_string(port)});
+    const std::string where = "127.0.0.1:" + std::to_string(port);
+    auto [code, out, err] = run({"--listen", where});
     EXPECT_EQ(code, 1);
-    EXPECT_NE(err.find("bind"), std::string::npos) << err;
+    EXPECT_EQ(err, "mock_exchange: mock server: cannot listen on " + where +
+                       " (bind): Address already in use (another process listens on that port: "
+                       "choose another with --listen HOST:PORT, or port 0 for a free one)\n");
     ::kill(c->pid, SIGTERM);
     EXPECT_EQ(c->wait(), 0);
+}
+
+TEST(program, version_is_the_projects) {
+    auto [code, out, err] = run({"--version"});
+    EXPECT_EQ(code, 0);
+    EXPECT_EQ(out, std::string("mock_exchange ") + EXSDK_PROJECT_VERSION + "\n");
+    EXPECT_EQ(err, "");
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // threads), POST /__admin/streams/drop and server::drop_streams (network loss), GET
 // /__admin/streams, the journal's stream kinds, reset and stop with sockets open.
 #include "stream_support.hpp"
+#include "support/prometheus_check.hpp"
 
 #include <exsdk/mock/stream_push.hpp>
 
@@ -328,6 +329,64 @@ TEST(stream_lifecycle, the_observer_sees_stream_entries) {
     EXPECT_FALSE(c.connect("/swap-market?listenKey=x"));
     std::lock_guard lock(m);
     EXPECT_EQ(seen, (std::vector<std::string>{"stream_connect 404 0"}));
+}
+
+// GET /__admin/metrics: requests by exchange, method, endpoint and answer; limit rejections;
+// open streams; pushed events. The page parses with Prometheus' reference parser.
+TEST_F(stream_admin_test, metrics_page_counts_requests_rejections_streams_and_pushes) {
+    auto w = subscribed_woox();
+    auto b = open_swap(bingx_key());
+    auto refused = ws();
+    EXPECT_FALSE(refused.connect("/swap-market?listenKey=nope"));
+    {
+        auto c = client();
+        for (int i = 0; i < 11; ++i) { // WOO X credentials: 10 / 60 s, then -1003
+            woox(c, "GET", "/v3/account/credentials?page=1&size=25");
+        }
+        c.request("GET", "/v3/no/such/path");
+    }
+    EXPECT_EQ(push("woox", "balance", R"({"n":1})"), 1u);
+    EXPECT_EQ(push("woox", "balance", R"({"n":2})"), 1u);
+    (void)w.next();
+    (void)w.next();
+    EXPECT_EQ(admin("POST", "/__admin/events",
+                    R"({"exchange":"bingx","accountId":1001,"topic":"ACCOUNT_UPDATE"})")
+                  .body,
+              R"({"delivered":1})");
+
+    const auto r = admin("GET", "/__admin/metrics");
+    ASSERT_EQ(r.status, 200u);
+    EXPECT_EQ(r.header("Content-Type"), "text/plain; version=0.0.4");
+    for (
+        const char* line : {
+            R"(exsdk_mock_requests_total{exchange="woox",method="GET",endpoint="/v3/account/credentials",status="200",code="0"} 10)",
+            R"(exsdk_mock_requests_total{exchange="woox",method="GET",endpoint="/v3/account/credentials",status="429",code="-1003"} 1)",
+            R"(exsdk_mock_requests_total{exchange="woox",method="GET",endpoint="other",status="404",code="-1006"} 1)",
+            R"(exsdk_mock_requests_total{exchange="woox",method="GET",endpoint="/v3/private",status="101",code="0"} 1)",
+            R"(exsdk_mock_requests_total{exchange="bingx",method="GET",endpoint="/swap-market",status="101",code="0"} 1)",
+            R"(exsdk_mock_requests_total{exchange="bingx",method="GET",endpoint="/swap-market",status="404",code="0"} 1)",
+            R"(exsdk_mock_requests_total{exchange="bingx",method="POST",endpoint="/openApi/user/auth/userDataStream",status="200",code="0"} 1)",
+            R"(exsdk_mock_limit_rejections_total{limit="woox.credentials"} 1)",
+            R"(exsdk_mock_limit_rejections_total{limit="bingx.uid"} 0)",
+            R"(exsdk_mock_open_streams{exchange="woox"} 1)",
+            R"(exsdk_mock_open_streams{exchange="bingx"} 1)",
+            R"(exsdk_mock_stream_events_pushed_total{exchange="woox"} 2)",
+            R"(exsdk_mock_stream_events_pushed_total{exchange="bingx"} 1)",
+            "exsdk_mock_requests_unrecorded_total 0",
+        }) {
+        EXPECT_NE(r.body.find(std::string("\n") + line + "\n"), std::string::npos) << line << "\n"
+                                                                                   << r.body;
+    }
+    const auto verdict = exsdk::test::check_prometheus_text(r.body);
+    EXPECT_TRUE(verdict.ok) << verdict.output << "\n" << r.body;
+    EXPECT_NE(verdict.output.find("exsdk_mock_requests counter"), std::string::npos)
+        << verdict.output;
+    EXPECT_EQ(admin("POST", "/__admin/metrics").status, 405u);
+    // Reset starts the counters again.
+    admin("POST", "/__admin/reset");
+    const auto after = admin("GET", "/__admin/metrics").body;
+    EXPECT_EQ(after.find("exsdk_mock_requests_total{"), std::string::npos) << after;
+    EXPECT_TRUE(exsdk::test::check_prometheus_text(after).ok);
 }
 
 } // namespace

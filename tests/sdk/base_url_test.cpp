@@ -53,4 +53,23 @@ TEST(base_url, a_port_with_trailing_characters_is_refused) {
     EXPECT_EQ(ok->path, "/x");
 }
 
+// Issue 10: "127.0.0.1:1" said "is not an absolute URL: mismatch"; a host without a scheme now
+// says what is missing and how to write it.
+TEST(base_url, a_host_without_a_scheme_says_how_to_write_it) {
+    for (const std::string bad : {"127.0.0.1:1", "localhost:8080", "api.woox.io"}) {
+        auto u = parse_base_url(bad);
+        ASSERT_FALSE(u) << bad;
+        EXPECT_EQ(u.error().message, "base URL '" + bad + "' has no scheme: write http://" + bad +
+                                         " or https://" + bad);
+        EXPECT_EQ(u.error().message.find("mismatch"), std::string::npos);
+    }
+    EXPECT_EQ(parse_base_url("").error().message,
+              "base URL is empty: expected scheme://host[:port], e.g. https://api.woox.io");
+    EXPECT_EQ(parse_base_url("ftp://x").error().message,
+              "base URL 'ftp://x': scheme must be http(s) or ws(s)");
+    EXPECT_EQ(parse_base_url("http://[::1").error().message,
+              "base URL 'http://[::1' is not a valid URL: expected scheme://host[:port], e.g. "
+              "https://api.woox.io");
+}
+
 } // namespace

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace {
 
 using exsdk::errc;
@@ -12,9 +14,12 @@ using exsdk::detail::http_response;
 namespace woox = exsdk::woox::responses;
 namespace bingx = exsdk::bingx::responses;
 
-http_response answer(unsigned status, std::string body) {
-    return {status, std::move(body)};
+http_response answer(unsigned status, std::string body, std::string content_type = {}) {
+    return {status, std::move(body), std::move(content_type)};
 }
+
+const std::string proxy_404 = "<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>"
+                              "<body><h1>Not Found</h1></body></html>";
 
 std::string woox_error(int code, std::string_view message) {
     return R"({"success":false,"code":)" + std::to_string(code) + R"(,"message":")" +
@@ -74,13 +79,45 @@ TEST(woox_responses, code_given_as_a_string_is_accepted) {
 
 TEST(woox_responses, status_only_answers) {
     EXPECT_EQ(woox::parse_listen_key(answer(418, "")).error().code, errc::banned);
-    EXPECT_EQ(woox::parse_listen_key(answer(429, "too many")).error().code, errc::rate_limited);
-    EXPECT_EQ(woox::parse_listen_key(answer(502, "<html>bad gateway</html>")).error().code,
-              errc::server_error);
-    EXPECT_EQ(woox::parse_listen_key(answer(200, "not json")).error().code, errc::protocol);
+    // An envelope without a code takes its meaning from the status.
+    EXPECT_EQ(woox::parse_listen_key(answer(429, R"({"success":false})")).error().code,
+              errc::rate_limited);
+    EXPECT_EQ(
+        woox::parse_listen_key(answer(503, R"({"success":false,"message":"down"})")).error().code,
+        errc::server_error);
+    // The exchange's envelope with a documented field missing.
     EXPECT_EQ(woox::parse_listen_key(answer(200, R"({"success":true,"data":{}})")).error().code,
               errc::protocol);
-    EXPECT_EQ(woox::parse_listen_key(answer(200, R"([1,2])")).error().code, errc::protocol);
+}
+
+// Answers that are not WOO X's envelope never take an exchange meaning from their status.
+TEST(woox_responses, answers_that_are_not_the_exchanges_are_unexpected_responses) {
+    const std::vector<http_response> rows{
+        answer(404, proxy_404, "text/html"),
+        answer(404, proxy_404),                             // HTML without a content type
+        answer(401, "<html>Authorization Required</html>"), // a proxy's auth page
+        answer(403, R"({"message":"Forbidden"})", "application/json"), // an API gateway's JSON
+        answer(429, "too many"),                                       // a CDN's rate limit
+        answer(502, "<html>bad gateway</html>", "text/html"),          // a load balancer
+        answer(503, ""),                                               // an empty 503
+        answer(200, "not json"),
+        answer(200, ""),
+        answer(200, R"([1,2])"),
+        answer(200, R"({"success":true,"data":{"authKey":"k","expiredTime":1}})", "text/html"),
+    };
+    for (const auto& r : rows) {
+        auto k = woox::parse_listen_key(r);
+        ASSERT_FALSE(k) << r.status << " " << r.body;
+        EXPECT_EQ(k.error().code, errc::unexpected_response) << r.status << " " << r.body;
+        EXPECT_EQ(k.error().http_status, static_cast<int>(r.status));
+        EXPECT_EQ(k.error().exchange_code, 0);
+        EXPECT_EQ(woox::to_error(r).code, errc::unexpected_response) << r.status << " " << r.body;
+        EXPECT_EQ(woox::parse_api_key_page(r).error().code, errc::unexpected_response);
+        EXPECT_EQ(woox::parse_system_info(r).error().code, errc::unexpected_response);
+    }
+    auto page = woox::parse_listen_key(answer(404, proxy_404, "text/html; charset=utf-8"));
+    EXPECT_EQ(page.error().message,
+              "not the exchange's answer: HTTP 404, text/html; charset=utf-8: \"404 Not Found\"");
 }
 
 TEST(woox_responses, credentials_page_with_and_without_allowed_ips) {
@@ -183,9 +220,58 @@ TEST(bingx_responses, rate_limit_messages_carry_their_unblock_time) {
 
 TEST(bingx_responses, status_only_answers) {
     EXPECT_EQ(bingx::parse_listen_key(answer(418, "")).error().code, errc::banned);
-    EXPECT_EQ(bingx::parse_listen_key(answer(429, "")).error().code, errc::rate_limited);
-    EXPECT_EQ(bingx::parse_listen_key(answer(503, "")).error().code, errc::server_error);
-    EXPECT_EQ(bingx::parse_listen_key(answer(200, "<html>")).error().code, errc::protocol);
+    // The envelope with a zero code and a failure status: the status says what it means.
+    EXPECT_EQ(bingx::parse_listen_key(answer(429, R"({"code":0})")).error().code,
+              errc::rate_limited);
+    EXPECT_EQ(bingx::parse_listen_key(answer(503, R"({"code":0})")).error().code,
+              errc::server_error);
+}
+
+// A proxy's 404 page never says "listen key gone"; only BingX's documented answer does (404 with
+// an empty body from PUT/DELETE, spec 2.3).
+TEST(bingx_responses, answers_that_are_not_the_exchanges_are_unexpected_responses) {
+    const std::vector<http_response> rows{
+        answer(404, proxy_404, "text/html"),
+        answer(404, proxy_404),
+        answer(404, "", "text/html"), // an empty page is still a page
+        answer(404, "Not Found", "text/plain"),
+        answer(404, R"({"message":"no route"})", "application/json"),
+        answer(204, "<html></html>", "text/html"),
+        answer(401, "<html>401</html>"),
+        answer(429, ""),
+        answer(503, ""),
+        answer(502, "<html><title>502 Bad Gateway</title></html>", "text/html"),
+        answer(200, "<html>", "text/html"),
+        answer(200, "<html>"),
+        answer(200, "", "text/html"),
+    };
+    for (const auto& r : rows) {
+        auto put = bingx::parse_empty_success(r);
+        ASSERT_FALSE(put) << r.status << " " << r.body;
+        EXPECT_EQ(put.error().code, errc::unexpected_response) << r.status << " " << r.body;
+        EXPECT_EQ(put.error().http_status, static_cast<int>(r.status));
+        EXPECT_EQ(bingx::to_error(r).code, errc::unexpected_response);
+        EXPECT_EQ(bingx::parse_listen_key(r).error().code, errc::unexpected_response);
+        EXPECT_EQ(bingx::parse_server_time(r).error().code, errc::unexpected_response);
+    }
+    // An empty 404 is documented for PUT/DELETE only: from generate or server time it is not
+    // BingX's answer either.
+    EXPECT_EQ(bingx::parse_listen_key(answer(404, "")).error().code, errc::unexpected_response);
+    EXPECT_EQ(bingx::parse_server_time(answer(404, "")).error().code, errc::unexpected_response);
+    EXPECT_EQ(bingx::parse_empty_success(answer(404, "")).error().code, errc::not_found);
+    // BingX's envelope under any status keeps its meaning.
+    auto coded = bingx::parse_empty_success(
+        answer(404, R"({"code":100413,"msg":"Incorrect apiKey"})", "application/json"));
+    EXPECT_EQ(coded.error().code, errc::unauthorized);
+}
+
+TEST(answer_excerpts, never_carry_a_signature) {
+    auto r = bingx::parse_empty_success(
+        answer(404, "<p>Not found: /x?signature=4f581ecdb1fa09b9d6e57886b6f70cffed17f82b93399722939"
+                    "e49a38edec2bf</p>"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message.find("4f581ecd"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("signature=***"), std::string::npos) << r.error().message;
 }
 
 TEST(bingx_responses, server_time) {

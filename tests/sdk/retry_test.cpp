@@ -48,6 +48,24 @@ TEST(retry_policy, never_retries_bans_auth_parameter_or_cancellation) {
     }
 }
 
+// An answer that is not the exchange's is retried only for the statuses a later attempt may
+// not repeat (docs/errors.md).
+TEST(retry_policy, unexpected_responses_are_retried_by_status) {
+    exsdk::retry_policy p;
+    auto answer = [](int status) {
+        exsdk::error e(errc::unexpected_response, "not the exchange's answer");
+        e.http_status = status;
+        return e;
+    };
+    for (int status : {408, 429, 500, 502, 503, 504, 520, 599}) {
+        EXPECT_TRUE(exsdk::decide_retry(p, answer(status), 1, t0, t0, w0, 0.5).retry) << status;
+        EXPECT_TRUE(exsdk::is_retryable_status(status)) << status;
+    }
+    for (int status : {200, 204, 301, 302, 400, 401, 403, 404, 405, 410, 451, 501, 505, 511}) {
+        EXPECT_FALSE(exsdk::decide_retry(p, answer(status), 1, t0, t0, w0, 0.5).retry) << status;
+    }
+}
+
 TEST(retry_policy, bounded_attempts_and_total_time) {
     exsdk::retry_policy p;
     p.max_attempts = 3;

@@ -1,7 +1,7 @@
 // The listen-key sessions against the mock exchange, in virtual time: the whole lifecycle
 // (create, connect, subscribe, keep alive, rotate, reconnect, delete), then a 7-day soak with
 // faults while events are pushed.
-#include "mock_env.hpp"
+#include "session_support.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
@@ -9,17 +9,14 @@
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-
 #include <iostream>
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using exsdk::errc;
 using exsdk::session_status;
 using exsdk::test::mock_env;
 using exsdk::test::push;
+using exsdk::test::running;
 
 namespace {
 
@@ -40,73 +37,6 @@ bingx_session_cfg(mock_env& env, exsdk::bingx::market m = exsdk::bingx::market::
     cfg.market = m;
     return cfg;
 }
-
-template <class Session>
-struct update_of;
-template <>
-struct update_of<exsdk::woox::listen_key_session> {
-    using type = exsdk::woox::session_update;
-};
-template <>
-struct update_of<exsdk::bingx::listen_key_session> {
-    using type = exsdk::bingx::session_update;
-};
-
-// A session's run() plus a consumer recording every update with its virtual time.
-template <class Session>
-struct running {
-    using update = typename update_of<Session>::type;
-    mock_env& env;
-    Session& session;
-    asio::cancellation_signal stop_signal;
-    std::optional<exsdk::result<void>> ended;
-    std::vector<std::pair<exsdk::clock::time_point, update>> updates;
-    bool consumer_done = false;
-
-    running(mock_env& e, Session& s) : env(e), session(s) {
-        asio::co_spawn(
-            env.ioc, session.run(),
-            asio::bind_cancellation_slot(stop_signal.slot(),
-                                         [this](std::exception_ptr ep, exsdk::result<void> r) {
-                                             EXPECT_FALSE(ep);
-                                             ended = std::move(r);
-                                         }));
-        asio::co_spawn(
-            env.ioc,
-            [this]() -> asio::awaitable<void> {
-                for (;;) {
-                    auto u = co_await session.next();
-                    if (!u) {
-                        break;
-                    }
-                    updates.emplace_back(env.clk->now(), std::move(*u));
-                }
-                consumer_done = true;
-            },
-            asio::detached);
-    }
-
-    std::size_t count(session_status s) const {
-        std::size_t n = 0;
-        for (const auto& [t, u] : updates) {
-            n += u.status == s ? 1 : 0;
-        }
-        return n;
-    }
-
-    bool wait_connected(std::size_t n = 1) {
-        return exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return count(session_status::connected) >= n; },
-            std::chrono::hours(1));
-    }
-
-    void stop() {
-        stop_signal.emit(asio::cancellation_type::terminal);
-        EXPECT_TRUE(exsdk::test::run_virtual(
-            env.ioc, *env.clk, [&] { return ended.has_value() && consumer_done; },
-            std::chrono::minutes(1)));
-    }
-};
 
 TEST(woox_session, delivers_events_and_stops_cleanly_on_cancel) {
     mock_env env;
@@ -299,6 +229,89 @@ TEST(bingx_session, spot_subscribes_and_delivers) {
               1u);
     exsdk::test::drain(env.ioc);
     ASSERT_EQ(r.count(session_status::event), 1u);
+    r.stop();
+}
+
+// Issue 10: a proxy in front of BingX answers every REST call with its own 404 page (no
+// exchange envelope). The extend at 30 min and the key check after a lost socket meet it: the
+// session keeps its key (no key rotation, no generate), reconnects with it, and extends it again
+// once the proxy heals.
+TEST(bingx_session, a_proxy_404_page_keeps_the_key_and_recovers_when_the_proxy_heals) {
+    mock_env env;
+    exsdk::bingx::client rest(env.ioc.get_executor(), env.bingx_config());
+    exsdk::bingx::listen_key_session session(rest, bingx_session_cfg(env));
+    running r(env, session);
+    ASSERT_TRUE(r.wait_connected());
+    const std::string key = session.listen_key();
+    env.mock().add_fault({"bingx", "", "", exsdk::mock::fault::action::respond, 404,
+                          "<html><head><title>404 Not Found</title></head><body><center>nginx"
+                          "</center></body></html>",
+                          0ms, 1000000});
+    exsdk::test::advance(env.ioc, *env.clk, 31min);  // the extend at 30 min meets the proxy
+    EXPECT_EQ(env.mock().drop_streams("bingx"), 1u); // and a lost socket's key check too
+    ASSERT_TRUE(r.wait_connected(2));
+    exsdk::test::advance(env.ioc, *env.clk, 5min);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(session.extends(), 0u);
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_EQ(r.count(session_status::key_rotated), 0u);
+    EXPECT_FALSE(r.ended.has_value());
+    std::size_t proxied = 0;
+    for (const auto& e : env.mock().journal()) {
+        EXPECT_FALSE(e.method == "POST" && e.time_ms > exsdk::test::t0_ms) << e.target;
+        proxied += e.fault == "respond" && e.method == "PUT" ? 1 : 0;
+    }
+    EXPECT_GE(proxied, 5u); // retried every extend_retry, never gave the key up
+
+    env.mock().clear_faults(); // the proxy heals
+    exsdk::test::advance(env.ioc, *env.clk, 2min);
+    EXPECT_EQ(session.extends(), 1u);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(env.mock().push_event(push("bingx", bingx_key, "ACCOUNT_UPDATE", R"({"a":{}})")), 1u);
+    exsdk::test::drain(env.ioc);
+    EXPECT_EQ(r.count(session_status::event), 1u);
+    // Extended in time: the key outlives its first 60 minutes, still the only one.
+    exsdk::test::advance(env.ioc, *env.clk, 60min);
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_TRUE(env.mock().find_listen_key(key));
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_EQ(session.stats().connects, 2u);
+    r.stop();
+}
+
+// The same for WOO X when the session starts behind a proxy: 404, 401 and 502 pages (none of
+// them the exchange's word: neither "key gone" nor fatal "unauthorized") make it back off and
+// retry; it creates its key and connects once the proxy heals.
+TEST(woox_session, proxy_pages_on_create_are_transient_and_it_recovers_when_the_proxy_heals) {
+    mock_env env;
+    exsdk::woox::client rest(env.ioc.get_executor(), env.woox_config());
+    exsdk::woox::listen_key_session session(rest, woox_session_cfg(env));
+    using act = exsdk::mock::fault::action;
+    env.mock().add_fault({"woox", "", "", act::respond, 404,
+                          "<!DOCTYPE html><html><title>404 Not Found</title></html>", 0ms, 3});
+    env.mock().add_fault({"woox", "", "", act::respond, 401,
+                          "<html><title>401 Authorization Required</title></html>", 0ms, 2});
+    env.mock().add_fault({"woox", "", "", act::respond, 502,
+                          "<html><title>502 Bad Gateway</title></html>", 0ms, 1000000});
+    running r(env, session);
+    exsdk::test::advance(env.ioc, *env.clk, 10min);
+    EXPECT_FALSE(r.ended.has_value());
+    EXPECT_EQ(session.stats().keys_created, 0u);
+    EXPECT_EQ(r.count(session_status::connected), 0u);
+    EXPECT_GE(env.mock().journal().size(), 6u);
+    env.mock().clear_faults();
+    ASSERT_TRUE(r.wait_connected());
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    EXPECT_FALSE(r.ended.has_value());
+    EXPECT_EQ(env.mock().push_event(push("woox", woox_key, "balance", R"({"balances":[]})")), 1u);
+    const std::string key = session.listen_key();
+    // Now connected, the proxy breaks again and the socket drops: reconnects with the same key.
+    env.mock().add_fault({"woox", "", "", act::respond, 404, "<html>404</html>", 0ms, 1000000});
+    EXPECT_EQ(env.mock().drop_streams("woox"), 1u);
+    ASSERT_TRUE(r.wait_connected(2));
+    EXPECT_EQ(session.listen_key(), key);
+    EXPECT_EQ(session.stats().keys_created, 1u);
+    env.mock().clear_faults();
     r.stop();
 }
 

@@ -174,8 +174,12 @@ TEST(woox_client, gives_up_after_max_attempts) {
     exsdk::woox::client c(env.ioc.get_executor(), cfg);
     auto r = env.run(c.create_listen_key());
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, errc::server_error);
+    // An empty 503 is not WOO X's envelope: a load balancer's answer, retried by its status.
+    EXPECT_EQ(r.error().code, errc::unexpected_response);
     EXPECT_EQ(r.error().http_status, 503);
+    EXPECT_EQ(r.error().attempts, 3u);
+    EXPECT_EQ(r.error().operation, "woox.create_listen_key");
+    EXPECT_FALSE(r.error().exchange_answer);
     EXPECT_EQ(env.mock().journal().size(), 3u);
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -38,17 +39,33 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
 } // namespace
 
 child_process::child_process(const std::vector<std::string>& argv,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env, bool stderr_tty) {
     std::array<int, 2> out{-1, -1};
     std::array<int, 2> err{-1, -1};
-    if (::pipe2(out.data(), O_CLOEXEC) != 0 || ::pipe2(err.data(), O_CLOEXEC) != 0) {
+    if (::pipe2(out.data(), O_CLOEXEC) != 0) {
+        throw_errno("pipe2");
+    }
+    std::string tty_path;
+    if (stderr_tty) {
+        // The parent keeps the master; only the child opens the terminal, so the master reads
+        // end (EIO) when the child exits.
+        err[0] = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (err[0] < 0 || ::grantpt(err[0]) != 0 || ::unlockpt(err[0]) != 0) {
+            throw_errno("posix_openpt");
+        }
+        tty_path = ::ptsname(err[0]);
+    } else if (::pipe2(err.data(), O_CLOEXEC) != 0) {
         throw_errno("pipe2");
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    if (stderr_tty) {
+        posix_spawn_file_actions_addopen(&actions, 2, tty_path.c_str(), O_RDWR | O_NOCTTY, 0);
+    } else {
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    }
 
     std::vector<char*> args;
     for (const auto& a : argv) {
@@ -65,7 +82,9 @@ child_process::child_process(const std::vector<std::string>& argv,
     const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out[1]);
-    ::close(err[1]);
+    if (err[1] >= 0) {
+        ::close(err[1]);
+    }
     out_fd_ = out[0];
     err_fd_ = err[0];
     if (rc != 0) {
@@ -165,8 +184,8 @@ process_result child_process::wait() {
 }
 
 process_result run_process(const std::vector<std::string>& argv,
-                           const std::map<std::string, std::string>& env) {
-    child_process c(argv, env);
+                           const std::map<std::string, std::string>& env, bool stderr_tty) {
+    child_process c(argv, env, stderr_tty);
     return c.wait();
 }
 

@@ -20,10 +20,12 @@ struct process_result {
 
 class child_process {
 public:
-    /// Starts `argv[0]` with `argv`; `env` is added to the (EXSDK_*-free) environment.
-    /// Throws std::system_error when the child cannot be started.
+    /// Starts `argv[0]` with `argv`; `env` is added to the (EXSDK_*-free) environment. With
+    /// `stderr_tty`, the child's stderr is a pseudo-terminal (isatty() is true), read like the
+    /// pipe (the terminal turns "\n" into "\r\n"). Throws std::system_error when the child
+    /// cannot be started.
     child_process(const std::vector<std::string>& argv,
-                  const std::map<std::string, std::string>& env = {});
+                  const std::map<std::string, std::string>& env = {}, bool stderr_tty = false);
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
     ~child_process(); ///< kills and reaps a child that was not waited for
@@ -55,6 +57,7 @@ private:
 
 /// Starts `argv` and waits for it.
 process_result run_process(const std::vector<std::string>& argv,
-                           const std::map<std::string, std::string>& env = {});
+                           const std::map<std::string, std::string>& env = {},
+                           bool stderr_tty = false);
 
 } // namespace exsdk::test

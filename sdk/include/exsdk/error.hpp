@@ -35,6 +35,11 @@ enum class errc : int {
     events_dropped,
     /// the shared rate-limit store (Redis) cannot be reached and its failure policy is `fail`
     limiter_unavailable,
+    /// An answer that is not the exchange's own: no envelope of the exchange (an HTML page, an
+    /// empty body where one is required, a proxy's or load balancer's answer, a body of another
+    /// content type). `http_status` says which status came with it; the call retries 408, 429 and
+    /// 5xx except 501, 505 and 511; sessions back off and retry, never drop their key on it.
+    unexpected_response,
 };
 
 /// The category of exsdk::errc ("exsdk").
@@ -44,8 +49,9 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 
-/// A failed call: the project's error code plus everything the exchange said about it.
-/// Never contains secrets.
+/// A failed call: the project's error code, everything the exchange said about it, and where it
+/// happened (the context fields, set by the REST clients). Never contains a secret, an API key or
+/// a signature; a listen key only where the caller gave it (extend/delete's path).
 struct error {
     boost::system::error_code
         code; ///< always in exsdk::error_category(); converts to std::error_code
@@ -56,6 +62,20 @@ struct error {
     /// time").
     std::optional<std::chrono::system_clock::time_point> retry_after;
 
+    // Context: empty/0 for errors that are not about one REST call (streams, local checks of
+    // other objects).
+    std::string operation; ///< the call: "bingx.extend_listen_key", "woox.create_listen_key"
+    std::string method;    ///< HTTP method of its last request ("PUT"), "" when none was built
+    /// Path and query of its last request without the signature, timestamp and recvWindow
+    /// parameters ("/openApi/user/auth/userDataStream?listenKey=..."), "" when none was built.
+    std::string path;
+    std::uint32_t attempts = 0;         ///< requests sent for the call, retries included
+    std::chrono::nanoseconds elapsed{}; ///< from the call's start to its end (the client's clock)
+    /// True when the answer carried the exchange's own envelope, so `code` and `exchange_code`
+    /// are the exchange's word; false for local failures, network errors and answers that are not
+    /// the exchange's (errc::unexpected_response).
+    bool exchange_answer = false;
+
     error() = default;
     error(errc e, std::string msg = {}) : code(make_error_code(e)), message(std::move(msg)) {}
 
@@ -65,7 +85,9 @@ struct error {
     friend std::ostream& operator<<(std::ostream& os, const error& e);
 };
 
-/// Human-readable one-line description: "rate_limited (exchange 100410, HTTP 200): rate limited".
+/// Human-readable one-line description: "rate_limited (exchange 100410, HTTP 200): rate limited",
+/// then the context when there is one: " [bingx.generate_listen_key POST
+/// /openApi/user/auth/userDataStream; 3 attempts in 2.01 s; the exchange's answer]".
 std::string to_string(const error& e);
 
 /// The name of an errc value ("rate_limited").

@@ -37,8 +37,17 @@ struct retry_policy {
 };
 
 /// True for failures a later attempt may not repeat: network, timeout, server_error and
-/// rate_limited. Never banned (418), authentication, permission, parameter or not-found errors.
+/// rate_limited, and unexpected_response with a retryable status (is_retryable_status()). Never
+/// banned (418), authentication, permission, parameter or not-found errors.
 bool is_retryable(const error& e) noexcept;
+
+/// The HTTP statuses of an answer that is not the exchange's (errc::unexpected_response) that a
+/// later attempt may not repeat: 408 (the proxy timed out reading the request), 429 (a proxy's or
+/// CDN's rate limit) and 5xx (a gateway or load balancer without a healthy exchange behind it),
+/// except 501, 505 and 511 (the proxy does not support the request, or wants a login: no retry
+/// changes that). Never 2xx/3xx (a page instead of an answer: a wrong URL or a captive portal)
+/// or other 4xx (404 from a proxy: a wrong base URL or a route that is down).
+bool is_retryable_status(int status) noexcept;
 
 struct retry_decision {
     bool retry = false;

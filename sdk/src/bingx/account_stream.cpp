@@ -40,7 +40,7 @@ struct account_stream::impl final : core_base {
         : core_base(
               std::move(ex), c.tls, c.clock,
               timing{c.connect_timeout, c.idle_timeout, clock::duration::zero(), c.command_timeout},
-              queue_bound{c.max_queued_events, c.overflow}),
+              queue_bound{c.max_queued_events, c.overflow}, c.log, "bingx.stream"),
           cfg(std::move(c)), spot(parse_or_throw(cfg.spot_url)),
           swap(parse_or_throw(cfg.swap_url)) {}
 

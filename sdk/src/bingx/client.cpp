@@ -46,6 +46,15 @@ bool plausible_key(std::string_view key) {
 enum method_index : std::size_t { post_index = 0, put_index = 1, delete_index = 2 };
 constexpr std::array<std::string_view, 3> method_names{"POST", "PUT", "DELETE"};
 
+// The client's operations (error context, logs, stats()), the first three by method_index.
+constexpr std::array<std::string_view, 4> operations{
+    "bingx.generate_listen_key", "bingx.extend_listen_key", "bingx.delete_listen_key",
+    "bingx.server_time"};
+const std::array<detail::call_info, 3> key_calls{detail::call_info{0, operations[0]},
+                                                 detail::call_info{1, operations[1]},
+                                                 detail::call_info{2, operations[2]}};
+const detail::call_info server_time_call{3, operations[3]};
+
 } // namespace
 
 struct client::impl {
@@ -61,7 +70,7 @@ struct client::impl {
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
           core(user_executor, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
-               cfg.clock ? cfg.clock : system_clock()),
+               cfg.clock ? cfg.clock : system_clock(), cfg.log, "bingx.client", operations),
           signer(cfg.credentials) {
         cfg.clock = core.get_clock();
         if (cfg.limits.enabled) {
@@ -146,11 +155,8 @@ struct client::impl {
 
     // One unsigned server-time request (also the clock sync's probe).
     asio::awaitable<result<clock::wall_time>> fetch_server_time() {
-        auto answer = co_await core.transport().send(requests::server_time());
-        if (!answer) {
-            co_return answer.error();
-        }
-        co_return responses::parse_server_time(*answer);
+        co_return co_await core.run_once<clock::wall_time>(
+            server_time_call, requests::server_time(), responses::parse_server_time);
     }
 
     // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
@@ -159,15 +165,16 @@ struct client::impl {
     static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
                                                   detail::http_request (*make)(), std::string key) {
         if (!plausible_key(key)) {
-            co_return error(errc::invalid_argument,
-                            "listen key must be 1-256 characters of [A-Za-z0-9_-]");
+            co_return self->core.reject(
+                key_calls[m], error(errc::invalid_argument,
+                                    "listen key must be 1-256 characters of [A-Za-z0-9_-]"));
         }
         if (!self->signer.has_credentials()) {
-            co_return missing_credentials();
+            co_return self->core.reject(key_calls[m], missing_credentials());
         }
         const std::array<param, 1> params{param{protocol::listen_key_param, key}};
         co_return co_await self->core.run<void>(
-            self->limits[m].get(),
+            key_calls[m], self->limits[m].get(),
             [&](std::int64_t ts) {
                 auto req = make();
                 self->signer.sign(req, protocol::user_data_stream_path, params, ts,
@@ -179,10 +186,10 @@ struct client::impl {
 
     static asio::awaitable<result<listen_key>> generate_listen_key(std::shared_ptr<impl> self) {
         if (!self->signer.has_credentials()) {
-            co_return missing_credentials();
+            co_return self->core.reject(key_calls[post_index], missing_credentials());
         }
         auto key = co_await self->core.run<std::string>(
-            self->limits[post_index].get(),
+            key_calls[post_index], self->limits[post_index].get(),
             [&](std::int64_t ts) {
                 auto req = requests::generate_listen_key();
                 self->signer.sign(req, protocol::user_data_stream_path, {}, ts,
@@ -231,6 +238,9 @@ asio::awaitable<result<void>> client::sync_clock() {
 
 clock::duration client::clock_offset() const {
     return impl_->core.offset();
+}
+client_stats client::stats() const {
+    return impl_->core.stats("bingx");
 }
 const config& client::get_config() const {
     return impl_->cfg;

@@ -1,3 +1,4 @@
+#include "detail/answer_check.hpp"
 #include "detail/json.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
@@ -32,24 +33,69 @@ error status_error(errc c, unsigned status, std::string message) {
     return e;
 }
 
+error to_error_impl(const detail::http_response& r, bool bodiless_documented);
+
 // The parsed body of an HTTP 200 answer whose envelope is a success ({"code":0,...} or no
-// code at all), or the error the answer describes.
-result<boost::json::value> ok_answer(const detail::http_response& r) {
-    if (r.status != 200) {
-        return to_error(r);
+// code at all), or the error the answer describes. `bodiless_documented`: the endpoint documents
+// answers without a body (PUT/DELETE userDataStream: 404 and 204).
+result<boost::json::value> ok_answer(const detail::http_response& r, bool bodiless_documented) {
+    if (r.status != 200 || detail::is_page_content_type(r.content_type)) {
+        return to_error_impl(r, bodiless_documented);
     }
     auto v = detail::parse_json(r.body, r.status);
-    if (!v) {
-        return v.error();
-    }
-    const auto* o = v->if_object();
+    const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr) {
-        return detail::protocol_error(r.status, "answer is not a JSON object");
+        return detail::unexpected_answer(r); // a page, plain text, an empty body, a JSON array
     }
     if (auto code = detail::int_member(*o, "code"); code && *code != 0) {
-        return to_error(r);
+        return to_error_impl(r, bodiless_documented);
     }
     return v;
+}
+
+// See to_error(). An answer is BingX's own when it is a JSON object with a numeric `code` (spec
+// 2.2), or one of the documented answers without a body: 204 (listenKey missing) and 404 (key
+// unknown or expired) from PUT/DELETE userDataStream, and a ban (418). Everything else is
+// errc::unexpected_response: an HTML page, plain text, JSON of someone else (an API gateway), or
+// any answer whose Content-Type names a page.
+error to_error_impl(const detail::http_response& r, bool bodiless_documented) {
+    if (r.status == 418) {
+        return status_error(errc::banned, r.status, "HTTP 418: the exchange banned this client");
+    }
+    if (detail::is_page_content_type(r.content_type)) {
+        return detail::unexpected_answer(r);
+    }
+    if (bodiless_documented && detail::is_blank(r.body)) {
+        if (r.status == 204) {
+            return status_error(errc::bad_request, r.status, "listenKey missing (HTTP 204)");
+        }
+        if (r.status == 404) {
+            return status_error(errc::not_found, r.status,
+                                "listen key not found or expired (HTTP 404 with an empty body)");
+        }
+    }
+    auto parsed = detail::parse_json(r.body, r.status);
+    const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
+    const auto code = o != nullptr ? detail::int_member(*o, "code") : std::nullopt;
+    if (!code) {
+        return detail::unexpected_answer(r);
+    }
+    std::string message(detail::string_member(*o, "msg").value_or(""));
+    if (*code != 0) {
+        error e = status_error(errc_for_code(*code), r.status, message);
+        e.exchange_code = *code;
+        if (*code == static_cast<std::int64_t>(protocol::code::rate_limited)) {
+            e.retry_after = parse_unblock_time(message);
+        }
+        return e;
+    }
+    // {"code":0} with a failure status: the exchange's envelope, its meaning from the status.
+    const errc c = r.status == 429                      ? errc::rate_limited
+                   : r.status == 404                    ? errc::not_found
+                   : r.status >= 500                    ? errc::server_error
+                   : r.status == 401 || r.status == 403 ? errc::unauthorized
+                                                        : errc::protocol;
+    return status_error(c, r.status, "HTTP " + std::to_string(r.status));
 }
 
 } // namespace
@@ -73,46 +119,11 @@ std::optional<clock::wall_time> parse_unblock_time(std::string_view message) {
 }
 
 error to_error(const detail::http_response& r) {
-    if (r.status == 418) {
-        return status_error(errc::banned, r.status, "HTTP 418: the exchange banned this client");
-    }
-    if (r.status == 204) {
-        return status_error(errc::bad_request, r.status, "listenKey missing (HTTP 204)");
-    }
-    if (r.status == 404 && r.body.empty()) {
-        return status_error(errc::not_found, r.status,
-                            "listen key not found or expired (HTTP 404)");
-    }
-    auto parsed = detail::parse_json(r.body, r.status);
-    const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
-    if (o != nullptr) {
-        if (auto code = detail::int_member(*o, "code"); code && *code != 0) {
-            std::string message(detail::string_member(*o, "msg").value_or(""));
-            error e = status_error(errc_for_code(*code), r.status, message);
-            e.exchange_code = *code;
-            if (*code == static_cast<std::int64_t>(protocol::code::rate_limited)) {
-                e.retry_after = parse_unblock_time(message);
-            }
-            return e;
-        }
-    }
-    if (r.status == 429) {
-        return status_error(errc::rate_limited, r.status, "HTTP 429");
-    }
-    if (r.status == 404) {
-        return status_error(errc::not_found, r.status, "HTTP 404");
-    }
-    if (r.status >= 500) {
-        return status_error(errc::server_error, r.status, "HTTP " + std::to_string(r.status));
-    }
-    if (r.status == 401 || r.status == 403) {
-        return status_error(errc::unauthorized, r.status, "HTTP " + std::to_string(r.status));
-    }
-    return detail::protocol_error(r.status, "unexpected answer: " + r.body.substr(0, 80));
+    return to_error_impl(r, true);
 }
 
 result<std::string> parse_listen_key(const detail::http_response& r) {
-    auto v = ok_answer(r);
+    auto v = ok_answer(r, false);
     if (!v) {
         return v.error();
     }
@@ -128,10 +139,11 @@ result<std::string> parse_listen_key(const detail::http_response& r) {
 }
 
 result<void> parse_empty_success(const detail::http_response& r) {
-    if (r.status == 200 && r.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (r.status == 200 && detail::is_blank(r.body) &&
+        !detail::is_page_content_type(r.content_type)) {
         return {}; // the documented answer: 200 with an empty body
     }
-    auto v = ok_answer(r);
+    auto v = ok_answer(r, true);
     if (!v) {
         return v.error();
     }
@@ -139,7 +151,7 @@ result<void> parse_empty_success(const detail::http_response& r) {
 }
 
 result<clock::wall_time> parse_server_time(const detail::http_response& r) {
-    auto v = ok_answer(r);
+    auto v = ok_answer(r, false);
     if (!v) {
         return v.error();
     }

@@ -2,8 +2,10 @@
 
 #include <boost/throw_exception.hpp>
 
+#include <cstdio>
 #include <ostream>
 #include <sstream>
+#include <utility>
 
 namespace exsdk {
 namespace {
@@ -43,9 +45,26 @@ const char* to_string(errc e) noexcept {
     case errc::invalid_argument: return "invalid_argument";
     case errc::events_dropped: return "events_dropped";
     case errc::limiter_unavailable: return "limiter_unavailable";
+    case errc::unexpected_response: return "unexpected_response";
     }
     return "unknown";
 }
+
+namespace {
+
+// "850 us", "12.3 ms", "2.01 s": three significant digits at most, never scientific.
+void write_duration(std::ostream& os, std::chrono::nanoseconds d) {
+    const double ns = static_cast<double>(d.count());
+    const auto [value, unit] = ns < 1e6   ? std::pair{ns / 1e3, " us"}
+                               : ns < 1e9 ? std::pair{ns / 1e6, " ms"}
+                                          : std::pair{ns / 1e9, " s"};
+    char buf[32];
+    const int decimals = value < 10 ? 2 : value < 100 ? 1 : 0;
+    const int n = std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+    os.write(buf, n > 0 ? n : 0) << unit;
+}
+
+} // namespace
 
 std::ostream& operator<<(std::ostream& os, const error& e) {
     os << (e.code.category() == error_category() ? e.code.message() : e.code.to_string());
@@ -68,6 +87,18 @@ std::ostream& operator<<(std::ostream& os, const error& e) {
                   e.retry_after->time_since_epoch())
                   .count()
            << " ms]";
+    }
+    if (!e.operation.empty()) {
+        os << " [" << e.operation;
+        if (!e.method.empty()) {
+            os << ' ' << e.method << ' ' << e.path;
+        }
+        os << "; " << e.attempts << (e.attempts == 1 ? " attempt" : " attempts") << " in ";
+        write_duration(os, e.elapsed);
+        if (e.http_status != 0) {
+            os << (e.exchange_answer ? "; the exchange's answer" : "; not the exchange's answer");
+        }
+        os << ']';
     }
     return os;
 }

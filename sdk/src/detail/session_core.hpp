@@ -13,6 +13,7 @@
 #pragma once
 
 #include "detail/event_queue.hpp"
+#include "detail/logger.hpp"
 #include "detail/object_strand.hpp"
 
 #include <exsdk/overflow_policy.hpp>
@@ -27,7 +28,9 @@
 
 namespace exsdk::detail {
 
-/// Errors no reconnect can fix: the session stops and run() returns them.
+/// Errors no reconnect can fix: the session stops and run() returns them. Only the exchange's
+/// own answers say so: an answer that is not the exchange's (errc::unexpected_response: a proxy
+/// page, whatever its status) is transient, like a network error.
 inline bool is_fatal_session_error(const error& e) {
     return e.is(errc::unauthorized) || e.is(errc::invalid_signature) ||
            e.is(errc::permission_denied) || e.is(errc::ip_not_allowed) || e.is(errc::banned) ||
@@ -40,12 +43,20 @@ public:
     using update = session_update<Event>;
 
     /// `ex` is the user's (the REST client's) executor; the session runs on a strand over it.
+    /// `source`: the log source ("woox.session", static text).
     session_core(const asio::any_io_executor& ex, std::shared_ptr<clock> clk,
-                 reconnect_policy policy, std::size_t max_queued, overflow_policy overflow)
-        : strand_(make_object_strand(ex)), ex_(strand_), clock_(std::move(clk)), policy_(policy),
+                 reconnect_policy policy, std::size_t max_queued, overflow_policy overflow,
+                 const log_config& log, std::string_view source)
+        : strand_(make_object_strand(ex)), ex_(strand_), clock_(std::move(clk)),
+          log_(log, source, clock_), policy_(policy),
           updates_(ex_, clock_, max_queued, overflow,
                    [this](std::size_t n) {
                        count(&session_counters::gaps);
+                       if (log_.on(log_level::warn)) {
+                           log_.write(
+                               log_level::warn, "session.gap",
+                               {{"outage_ms", 0.0}, {"dropped", static_cast<std::int64_t>(n)}});
+                       }
                        update u;
                        u.status = session_status::gap;
                        u.dropped = n;
@@ -164,6 +175,11 @@ public:
     }
 
     void push_status(session_status s, std::string detail = {}) {
+        if (s == session_status::key_rotated && log_.on(log_level::info)) {
+            const std::string key = shorten_key(published_key());
+            log_.write(log_level::info, "session.key_rotated",
+                       {{"reason", std::string_view(detail)}, {"key", std::string_view(key)}});
+        }
         update u;
         u.status = s;
         u.detail = std::move(detail);
@@ -174,12 +190,20 @@ public:
     void on_connected() {
         count(&session_counters::connects);
         failures_ = 0;
+        if (log_.on(log_level::info)) {
+            const std::string key = shorten_key(published_key());
+            log_.write(log_level::info, "session.connected", {{"key", std::string_view(key)}});
+        }
         push_status(session_status::connected);
         if (lost_at_) {
             count(&session_counters::gaps);
             update u;
             u.status = session_status::gap;
             u.outage = clock_->now() - *lost_at_;
+            if (log_.on(log_level::warn)) {
+                log_.write(log_level::warn, "session.gap",
+                           {{"outage_ms", to_ms(u.outage)}, {"dropped", std::int64_t{0}}});
+            }
             u.detail = "events may have been missed: re-sync from REST";
             push(std::move(u));
             lost_at_.reset();
@@ -193,6 +217,11 @@ public:
         }
         if (!lost_at_) {
             lost_at_ = clock_->now();
+        }
+        if (log_.on(planned ? log_level::info : log_level::warn)) {
+            const std::string reason = loggable_text(why, published_key());
+            log_.write(planned ? log_level::info : log_level::warn, "session.disconnected",
+                       {{"reason", std::string_view(reason)}, {"planned", planned}});
         }
         push_status(session_status::disconnected, why);
     }
@@ -210,6 +239,11 @@ public:
         if (not_before) {
             delay = std::max(delay, std::chrono::duration_cast<clock::duration>(
                                         *not_before - clock_->wall_now()));
+        }
+        if (log_.on(log_level::info)) {
+            log_.write(
+                log_level::info, "session.reconnecting",
+                {{"backoff_ms", to_ms(delay)}, {"failures", static_cast<std::int64_t>(failures_)}});
         }
         update u;
         u.status = session_status::reconnecting;
@@ -233,6 +267,7 @@ private:
     object_strand strand_;
     asio::any_io_executor ex_; // strand_, type-erased
     std::shared_ptr<clock> clock_;
+    logger log_;
     reconnect_policy policy_;
     event_queue<update> updates_;
     std::mt19937_64 rng_;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "detail/event_queue.hpp"
+#include "detail/logger.hpp"
 #include "detail/object_strand.hpp"
 
 #include <exsdk/detail/base_url.hpp>
@@ -46,11 +47,12 @@ public:
         overflow_policy overflow;
     };
 
-    /// `ex` is the user's executor; the stream runs on a strand over it.
+    /// `ex` is the user's executor; the stream runs on a strand over it. `source`: the log
+    /// source ("woox.stream", static text).
     stream_core(const asio::any_io_executor& ex, const tls_config& tls, std::shared_ptr<clock> clk,
-                timing t, queue_bound q)
+                timing t, queue_bound q, const log_config& log, std::string_view source)
         : strand_(make_object_strand(ex)), ex_(strand_), tls_(tls),
-          clock_(clk ? std::move(clk) : system_clock()), timing_(t),
+          clock_(clk ? std::move(clk) : system_clock()), log_(log, source, clock_), timing_(t),
           events_(ex_, clock_, q.max_queued, q.overflow, [max = q.max_queued](std::size_t n) {
               return result<Event>(error(errc::events_dropped,
                                          std::to_string(n) +
@@ -76,10 +78,26 @@ public:
             shut(error(errc::cancelled, "reconnecting"));
         }
         auto c = std::make_shared<connection>(ex_, tls_, clock_);
+        const std::string shown = log_.on(log_level::info) ? display_path(target, true) : "";
+        const std::string key(key_param(target));
         auto r = co_await c->ws.connect(url, std::move(target), timing_.connect_timeout);
         if (!r) {
+            if (log_.on(log_level::warn) && !r.error().is(errc::cancelled)) {
+                const auto& e = r.error();
+                const std::string message = loggable_text(e.message, key);
+                log_.write(
+                    log_level::warn, "stream.connect_failed",
+                    {{"url", std::string_view(shown)},
+                     {"code", std::string_view(to_string(static_cast<errc>(e.code.value())))},
+                     {"status", std::int64_t{e.http_status}},
+                     {"message", std::string_view(message)}});
+            }
             co_return r;
         }
+        if (log_.on(log_level::info)) {
+            log_.write(log_level::info, "stream.connected", {{"url", std::string_view(shown)}});
+        }
+        key_ = key;
         set_connection(c);
         events_.reopen();
         auto self = this->shared_from_this();
@@ -191,6 +209,17 @@ private:
         std::optional<result<Ack>> outcome;
     };
 
+    void log_disconnected(const error& e) const {
+        if (!log_.on(log_level::warn)) {
+            return;
+        }
+        const std::string message = loggable_text(e.message, key_);
+        log_.write(log_level::warn, "stream.disconnected",
+                   {{"code", std::string_view(to_string(static_cast<errc>(e.code.value())))},
+                    {"close_code", e.exchange_code},
+                    {"message", std::string_view(message)}});
+    }
+
     void set_connection(std::shared_ptr<connection> c) {
         conn_ = std::move(c);
         connected_.store(conn_ != nullptr, std::memory_order_release);
@@ -226,6 +255,7 @@ private:
                 co_return; // shut or closed meanwhile
             }
             if (!msg) {
+                self->log_disconnected(msg.error());
                 self->shut(msg.error()); // the socket died: report why
                 co_return;
             }
@@ -252,6 +282,8 @@ private:
     asio::any_io_executor ex_; // strand_, type-erased (what timers and sockets take)
     tls_config tls_;
     std::shared_ptr<clock> clock_;
+    logger log_;
+    std::string key_; // of the current connection, to keep it out of logged texts
     timing timing_;
     event_queue<Event> events_;
     std::map<std::string, std::unique_ptr<pending_command>> pending_;

@@ -10,11 +10,26 @@ namespace exsdk::detail {
 namespace {
 
 result<endpoint_url> parse(std::string_view text, bool allow_path) {
+    // "127.0.0.1:8080" or "localhost:8080": a host without a scheme (the parser would read
+    // "localhost" as the scheme, or fail with a bare "mismatch").
+    const auto no_scheme = [&] {
+        return error(errc::invalid_argument,
+                     "base URL '" + std::string(text) + "' has no scheme: write http://" +
+                         std::string(text) + " or https://" + std::string(text));
+    };
+    if (text.empty()) {
+        return error(errc::invalid_argument,
+                     "base URL is empty: expected scheme://host[:port], e.g. https://api.woox.io");
+    }
     auto parsed = boost::urls::parse_absolute_uri(text);
     if (!parsed) {
+        if (text.find("://") == std::string_view::npos) {
+            return no_scheme();
+        }
         return error(errc::invalid_argument,
                      "base URL '" + std::string(text) +
-                         "' is not an absolute URL: " + parsed.error().message());
+                         "' is not a valid URL: expected scheme://host[:port], e.g. "
+                         "https://api.woox.io");
     }
     const auto& u = *parsed;
     // Boost.URL 1.81 lets characters after the port's digits run into the path
@@ -32,6 +47,9 @@ result<endpoint_url> parse(std::string_view text, bool allow_path) {
     if (scheme == "https" || scheme == "wss") {
         out.tls = true;
     } else if (scheme != "http" && scheme != "ws") {
+        if (text.find("://") == std::string_view::npos) {
+            return no_scheme();
+        }
         return error(errc::invalid_argument,
                      "base URL '" + std::string(text) + "': scheme must be http(s) or ws(s)");
     }

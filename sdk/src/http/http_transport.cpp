@@ -301,6 +301,9 @@ struct http_transport::impl {
                 out.keep_alive = msg.keep_alive();
                 out.response.status = msg.result_int();
                 out.response.body = std::move(msg.body());
+                if (auto ct = msg.base().find(http::field::content_type); ct != msg.base().end()) {
+                    out.response.content_type.assign(ct->value().data(), ct->value().size());
+                }
             }
         }
         if (end_request(c) && out.ec) {

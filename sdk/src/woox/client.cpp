@@ -56,6 +56,13 @@ error missing_credentials() {
     return error(errc::invalid_argument, "WOO X API key and secret are required for this call");
 }
 
+// The client's operations (error context, logs, stats()).
+constexpr std::array<std::string_view, 3> operations{
+    "woox.create_listen_key", "woox.api_key_permissions", "woox.server_time"};
+const detail::call_info create_listen_key_call{0, operations[0]};
+const detail::call_info api_key_permissions_call{1, operations[1]};
+const detail::call_info server_time_call{2, operations[2]};
+
 } // namespace
 
 struct client::impl {
@@ -69,7 +76,8 @@ struct client::impl {
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)),
           core(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
-               cfg.clock_sync, cfg.clock ? cfg.clock : system_clock()),
+               cfg.clock_sync, cfg.clock ? cfg.clock : system_clock(), cfg.log, "woox.client",
+               operations),
           signer(cfg.credentials),
           listen_key_limits(make_call_limiter(cfg, "listen_key", cfg.limits.listen_key,
                                               cfg.limits.listen_key_limiter, core.get_clock())),
@@ -81,11 +89,8 @@ struct client::impl {
 
     // One unsigned server-time request (also the clock sync's probe).
     asio::awaitable<result<clock::wall_time>> fetch_server_time() {
-        auto answer = co_await core.transport().send(requests::system_info());
-        if (!answer) {
-            co_return answer.error();
-        }
-        co_return responses::parse_system_info(*answer);
+        co_return co_await core.run_once<clock::wall_time>(
+            server_time_call, requests::system_info(), responses::parse_system_info);
     }
 
     // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
@@ -93,10 +98,10 @@ struct client::impl {
 
     static asio::awaitable<result<listen_key>> create_listen_key(std::shared_ptr<impl> self) {
         if (!self->signer.has_credentials()) {
-            co_return missing_credentials();
+            co_return self->core.reject(create_listen_key_call, missing_credentials());
         }
         co_return co_await self->core.run<listen_key>(
-            self->listen_key_limits.get(),
+            create_listen_key_call, self->listen_key_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::create_listen_key();
                 self->signer.sign(req, ts);
@@ -108,16 +113,19 @@ struct client::impl {
     static asio::awaitable<result<api_key_page>>
     api_key_permissions(std::shared_ptr<impl> self, std::int64_t page, std::int64_t size) {
         if (page < 1) {
-            co_return error(errc::invalid_argument, "page must be >= 1");
+            co_return self->core.reject(api_key_permissions_call,
+                                        error(errc::invalid_argument, "page must be >= 1"));
         }
         if (size < 1 || size > protocol::max_page_size) {
-            co_return error(errc::invalid_argument, "size must be between 1 and 1000");
+            co_return self->core.reject(
+                api_key_permissions_call,
+                error(errc::invalid_argument, "size must be between 1 and 1000"));
         }
         if (!self->signer.has_credentials()) {
-            co_return missing_credentials();
+            co_return self->core.reject(api_key_permissions_call, missing_credentials());
         }
         co_return co_await self->core.run<api_key_page>(
-            self->credentials_limits.get(),
+            api_key_permissions_call, self->credentials_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::api_key_permissions(page, size);
                 self->signer.sign(req, ts);
@@ -181,6 +189,9 @@ asio::awaitable<result<void>> client::sync_clock() {
 
 clock::duration client::clock_offset() const {
     return impl_->core.offset();
+}
+client_stats client::stats() const {
+    return impl_->core.stats("woox");
 }
 const config& client::get_config() const {
     return impl_->cfg;

@@ -33,7 +33,7 @@ struct private_stream::impl final : core_base {
         : core_base(std::move(ex), c.tls, c.clock,
                     timing{c.connect_timeout, c.ping_interval + c.pong_timeout, c.ping_interval,
                            c.command_timeout},
-                    queue_bound{c.max_queued_events, c.overflow}),
+                    queue_bound{c.max_queued_events, c.overflow}, c.log, "woox.stream"),
           cfg(std::move(c)), endpoint(parse_or_throw(cfg.url)) {}
 
     std::string heartbeat_frame() override {

@@ -1,3 +1,4 @@
+#include "detail/answer_check.hpp"
 #include "detail/json.hpp"
 
 #include <exsdk/woox/protocol.hpp>
@@ -68,15 +69,19 @@ errc errc_for_status(unsigned status) {
 }
 
 // The parsed body of a success envelope that has a `data` object, or the error the answer
-// describes.
+// describes. Not the exchange's envelope (not a JSON object, or one with neither `success` nor
+// `code`, or a page's content type): errc::unexpected_response.
 result<boost::json::value> success_answer(const detail::http_response& r) {
-    auto v = detail::parse_json(r.body, r.status);
-    if (!v) {
-        return r.status == 200 ? v.error() : to_error(r);
+    if (r.status == 418) {
+        return to_error(r);
     }
-    const auto* o = v->if_object();
+    if (detail::is_page_content_type(r.content_type)) {
+        return detail::unexpected_answer(r);
+    }
+    auto v = detail::parse_json(r.body, r.status);
+    const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr) {
-        return detail::protocol_error(r.status, "answer is not a JSON object");
+        return detail::unexpected_answer(r);
     }
     const auto* ok = o->if_contains("success");
     if (r.status != 200 || ok == nullptr || !ok->is_bool() || !ok->get_bool()) {
@@ -97,23 +102,29 @@ error to_error(const detail::http_response& r) {
         e.http_status = 418;
         return e;
     }
+    if (detail::is_page_content_type(r.content_type)) {
+        return detail::unexpected_answer(r);
+    }
     auto parsed = detail::parse_json(r.body, r.status);
     const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
+    const auto* success = o != nullptr ? o->if_contains("success") : nullptr;
     std::optional<std::int64_t> code;
-    std::string message;
     if (o != nullptr) {
         code = detail::int_member(*o, "code");
-        if (auto m = detail::string_member(*o, "message")) {
-            message = *m;
-        }
     }
+    // The exchange's envelope has a boolean `success` or a `code` (spec 1.2); anything else
+    // answered by someone else (a proxy page, an API gateway's JSON, an empty body).
+    if (!code && (success == nullptr || !success->is_bool())) {
+        return detail::unexpected_answer(r);
+    }
+    std::string message(detail::string_member(*o, "message").value_or(""));
     error e;
     if (code) {
         e = error(errc_for_code(*code, message), message);
         e.exchange_code = *code;
     } else {
-        const errc c = errc_for_status(r.status);
-        e = error(c, message.empty() ? "unexpected answer: " + r.body.substr(0, 80) : message);
+        e = error(errc_for_status(r.status),
+                  message.empty() ? "HTTP " + std::to_string(r.status) : message);
     }
     e.http_status = static_cast<int>(r.status);
     return e;
@@ -205,11 +216,11 @@ result<api_key_page> parse_api_key_page(const detail::http_response& r) {
 }
 
 result<clock::wall_time> parse_system_info(const detail::http_response& r) {
-    auto v = detail::parse_json(r.body, r.status);
-    if (!v) {
-        return r.status == 200 ? v.error() : to_error(r);
+    if (detail::is_page_content_type(r.content_type)) {
+        return detail::unexpected_answer(r);
     }
-    const auto* o = v->if_object();
+    auto v = detail::parse_json(r.body, r.status);
+    const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr || r.status != 200) {
         return to_error(r);
     }

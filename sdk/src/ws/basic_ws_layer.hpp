@@ -19,7 +19,9 @@
 namespace exsdk::detail {
 
 /// A refused upgrade, as the server explained it: 401/403 -> unauthorized, 404/410 -> not_found,
-/// 429 -> rate_limited, 418 -> banned, 5xx -> server_error, anything else -> protocol.
+/// 429 -> rate_limited, 418 -> banned, 5xx -> server_error, anything else -> protocol; but a
+/// refusal with a page (a Content-Type such as text/html, or a body that is not JSON) came from
+/// a proxy, not the exchange: unexpected_response, whatever the status.
 error refused_upgrade(const boost::beast::websocket::response_type& res);
 
 template <class NextLayer>

@@ -16,7 +16,8 @@ struct fault {
     std::string path;     ///< exact path without the query, "" for any
 
     enum class action {
-        respond, ///< answer `status` with `body` (Content-Type: application/json) instead
+        respond, ///< answer `status` with `body` instead: Content-Type text/html when the body
+                 ///< starts with '<' (a proxy's or load balancer's page), else application/json
         delay,   ///< wait `delay` on the mock's clock, then answer normally
         drop,    ///< close the connection without answering
     };

@@ -22,6 +22,7 @@
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
 #include <exsdk/tls_config.hpp>
 
@@ -50,6 +51,9 @@ struct stream_config {
     /// ... then block (stop reading the socket until next() makes room; commands wait for
     /// their acks meanwhile) or drop (see exsdk/overflow_policy.hpp).
     overflow_policy overflow = overflow_policy::block;
+    /// Log events: stream.connected, stream.connect_failed, stream.disconnected (exsdk/log.hpp);
+    /// off unless a sink is given.
+    log_config log;
 };
 
 class account_stream {

@@ -14,6 +14,7 @@
 
 #include <exsdk/bingx/config.hpp>
 #include <exsdk/bingx/types.hpp>
+#include <exsdk/client_stats.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
 
@@ -46,6 +47,9 @@ public:
     /// Syncs the signing clock with server_time() now (midpoint estimate).
     asio::awaitable<result<void>> sync_clock();
     clock::duration clock_offset() const;
+
+    /// What the client has done so far (exsdk/client_stats.hpp); see woox::client::stats().
+    client_stats stats() const;
 
     const config& get_config() const;
     asio::any_io_executor get_executor() const;

@@ -2,8 +2,12 @@
 //   100001 / 100412 -> invalid_signature, 100413 -> unauthorized, 100419 -> ip_not_allowed,
 //   100421 -> timestamp_rejected, 100004 -> permission_denied, 80014 -> bad_request,
 //   100410 -> rate_limited with retry_after parsed from "unblocked after <ms>" /
-//   "can retry after time: <ms>"; HTTP 204 (listenKey missing) -> bad_request, 404 -> not_found,
-//   418 -> banned, 429 -> rate_limited, 5xx -> server_error; anything unparseable -> protocol.
+//   "can retry after time: <ms>"; from PUT/DELETE userDataStream, HTTP 204 with an empty body
+//   (listenKey missing) -> bad_request and 404 with an empty body -> not_found; 418 -> banned.
+//   An answer that is not BingX's own (no JSON object with a `code`, no documented empty answer,
+//   or a Content-Type naming a page such as text/html) -> unexpected_response with its status,
+//   whatever the status: a proxy's 404 page never means "key gone". A JSON envelope that lacks
+//   a documented field -> protocol.
 #pragma once
 
 #include <exsdk/clock.hpp>

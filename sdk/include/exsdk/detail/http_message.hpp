@@ -52,6 +52,9 @@ struct http_request {
 struct http_response {
     unsigned status = 0;
     std::string body;
+    /// The Content-Type header's value ("" when absent): an answer labelled as a page (text/html)
+    /// is not the exchange's, whatever its body.
+    std::string content_type;
 };
 
 } // namespace exsdk::detail

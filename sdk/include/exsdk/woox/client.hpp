@@ -19,6 +19,7 @@
 // alive and finish.
 #pragma once
 
+#include <exsdk/client_stats.hpp>
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/woox/config.hpp>
@@ -63,6 +64,11 @@ public:
     asio::awaitable<result<void>> sync_clock();
     /// Current estimate of exchange time minus local wall time.
     clock::duration clock_offset() const;
+
+    /// What the client has done so far: calls, errors, retries, latency and limiter-wait
+    /// histograms per operation (exsdk/client_stats.hpp; exsdk/prometheus.hpp writes it for a
+    /// /metrics page). Thread-safe; cheap enough to scrape every few seconds.
+    client_stats stats() const;
 
     const config& get_config() const;
     asio::any_io_executor get_executor() const;

@@ -5,6 +5,7 @@
 #include <exsdk/clock_sync.hpp>
 #include <exsdk/credentials.hpp>
 #include <exsdk/limit_store.hpp>
+#include <exsdk/log.hpp>
 #include <exsdk/rate_limit.hpp>
 #include <exsdk/retry_policy.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
@@ -45,6 +46,8 @@ struct config {
     clock_sync_config clock_sync;
     /// Time source for signing, limits, timeouts and backoff (exsdk::manual_clock in tests).
     std::shared_ptr<exsdk::clock> clock = exsdk::system_clock();
+    /// Log events of the client's calls (exsdk/log.hpp); off unless a sink is given.
+    log_config log;
 };
 
 } // namespace exsdk::woox

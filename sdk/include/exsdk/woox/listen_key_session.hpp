@@ -32,6 +32,7 @@
 
 #include <exsdk/config.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
 #include <exsdk/woox/private_stream.hpp>
@@ -62,6 +63,10 @@ struct session_config {
     /// (report a gap update with `dropped`); see exsdk/overflow_policy.hpp. The session's own
     /// stream always blocks (stream.overflow is ignored): the session drains it.
     overflow_policy overflow = overflow_policy::block;
+    /// Log events of the session (session.connected, .disconnected, .reconnecting, .key_rotated,
+    /// .gap; exsdk/log.hpp). Without a sink of its own the session logs to the client's, and its
+    /// stream (stream.log) to the session's.
+    log_config log;
 };
 
 using session_update = exsdk::session_update<stream_event>;
