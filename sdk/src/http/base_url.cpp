@@ -36,8 +36,11 @@ result<endpoint_url> parse(std::string_view text, bool allow_path) {
     // ("http://a:80x" has port 80 and path "x"); RFC 3986 requires the path after an authority
     // to be empty or to start with '/'.
     if (!u.encoded_path().empty() && u.encoded_path().front() != '/') {
+        if (text.find("://") == std::string_view::npos) {
+            return no_scheme(); // "localhost:8080": "localhost" read as the scheme
+        }
         return error(errc::invalid_argument,
-                     "base URL '" + std::string(text) + "' is not an absolute URL: bad port");
+                     "base URL '" + std::string(text) + "' has characters after the port: expected scheme://host[:port][/path]");
     }
     const bool root = u.encoded_path().empty() || u.encoded_path() == "/";
     endpoint_url result_url;
