@@ -40,7 +40,8 @@ result<endpoint_url> parse(std::string_view text, bool allow_path) {
             return no_scheme(); // "localhost:8080": "localhost" read as the scheme
         }
         return error(errc::invalid_argument,
-                     "base URL '" + std::string(text) + "' has characters after the port: expected scheme://host[:port][/path]");
+                     "base URL '" + std::string(text) +
+                         "' has characters after the port: expected scheme://host[:port][/path]");
     }
     const bool root = u.encoded_path().empty() || u.encoded_path() == "/";
     endpoint_url result_url;
