@@ -96,6 +96,16 @@ struct virtual_env {
     asio::io_context ioc; // destroyed first: pending waits still reach the clock
 };
 
+// Ends a test whose store still has coroutines parked on the manual clock (a call waiting for its
+// start, a reconnect backoff): closes the store and runs what that wakes, while the test's
+// locals those coroutines write to are alive. A frame left parked would hold the clock that
+// holds it: a cycle LeakSanitizer reports (the io_context destroys only the handlers it owns).
+void close_and_drain(redis_limit_store& store, virtual_env& env) {
+    store.close();
+    env.ioc.restart();
+    exsdk::test::drain(env.ioc);
+}
+
 // Starts `lim.acquire()` now; `out` gets the grant time or the error.
 struct grant {
     std::optional<clock::time_point> at;
@@ -194,17 +204,22 @@ outcome play(const scenario& s, asio::io_context& ioc,
     out.starts.resize(s.calls.size());
     std::vector<bool> done(s.calls.size(), false);
     std::deque<asio::cancellation_signal> signals(s.calls.size());
-    // Arrivals, cancellations and holds as timers on the manual clock, in scenario order.
+    // Arrivals, cancellations and holds as timers on the manual clock, in scenario order. Those
+    // still waiting when the calls are done (a cancellation after its call ended) are cancelled
+    // at the end: left parked on the clock, their frames would hold the clock that holds them.
+    std::deque<asio::cancellation_signal> timers;
     auto at = [&](clock::duration d, auto fn) {
         asio::co_spawn(
             ioc,
             [clock_ptr, d, fn, t0]() -> asio::awaitable<void> {
                 exsdk::timer t(co_await asio::this_coro::executor, clock_ptr);
                 t.expires_at(t0 + d);
-                co_await t.async_wait(asio::use_awaitable);
-                fn();
+                auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (!ec) {
+                    fn();
+                }
             },
-            asio::detached);
+            asio::bind_cancellation_slot(timers.emplace_back().slot(), asio::detached));
     };
     for (std::size_t i = 0; i < s.calls.size(); ++i) {
         const auto& c = s.calls[i];
@@ -238,6 +253,10 @@ outcome play(const scenario& s, asio::io_context& ioc,
     EXPECT_TRUE(run_with_redis(ioc, clk, stores, [&] {
         return std::all_of(done.begin(), done.end(), [](bool d) { return d; });
     }));
+    for (auto& t : timers) {
+        t.emit(asio::cancellation_type::terminal);
+    }
+    exsdk::test::drain(ioc);
     return out;
 }
 
@@ -525,6 +544,7 @@ TEST_F(redis_limits, keys_expire_on_their_own) {
     for (const auto& k : keys.elements) {
         EXPECT_GT(srv.command({"PTTL", k.text}).integer, 0) << k.text;
     }
+    close_and_drain(store, env); // the two calls still waiting end with limiter_unavailable
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -926,6 +946,7 @@ TEST_F(redis_limits, local_fallback_share_below_one_request_fails) {
     ASSERT_TRUE(run_with_redis(env.ioc, *env.clk, {&store}, [&] { return g.done; }));
     EXPECT_EQ(g.ec, errc::limiter_unavailable);
     EXPECT_NE(lim->failure_reason().find("share"), std::string::npos) << lim->failure_reason();
+    close_and_drain(store, env); // the reconnect backoff waits on the clock
 }
 
 // ---------------------------------------------------------------------------------------------
