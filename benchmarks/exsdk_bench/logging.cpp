@@ -9,6 +9,7 @@
 //    tree without logging) is made by running round_trip/woox_listen_key/plain on both trees.
 #include "../common/sdk_calls.hpp"
 #include "benchmarks.hpp"
+#include "interleaved.hpp"
 
 #include <exsdk/log.hpp>
 #include <exsdk/mock/server.hpp>
@@ -57,9 +58,9 @@ void BM_logging_round_trip(benchmark::State& state, std::int64_t block) {
         clients[static_cast<std::size_t>(v)].emplace(ioc.get_executor(),
                                                      make(static_cast<variant>(v)));
     }
-    std::array<std::vector<double>, variants> lat;
-    std::array<std::int64_t, variants> cpu{};
-    std::uint64_t silent_calls = 0;
+    interleaved_figures f(variants);
+    auto& lat = f.lat;
+    auto& cpu = f.cpu;
     std::string error = run_on(ioc, [&]() -> asio::awaitable<void> {
         auto one = [&](int v) -> asio::awaitable<void> {
             auto r = co_await clients[static_cast<std::size_t>(v)]->create_listen_key();
@@ -73,25 +74,7 @@ void BM_logging_round_trip(benchmark::State& state, std::int64_t block) {
             }
         }
         events = 0;
-        for (auto& l : lat) {
-            l.reserve(static_cast<std::size_t>(state.max_iterations));
-        }
-        int first = 0;
-        while (state.KeepRunningBatch(block)) {
-            for (int k = 0; k < variants; ++k) {
-                const int v = (first + k) % variants;
-                const auto c0 = thread_cpu_ns();
-                for (std::int64_t i = 0; i < block; ++i) {
-                    const auto t0 = now_ns();
-                    co_await one(v);
-                    lat[static_cast<std::size_t>(v)].push_back(static_cast<double>(now_ns() - t0) /
-                                                               1e3);
-                }
-                cpu[static_cast<std::size_t>(v)] += thread_cpu_ns() - c0;
-                silent_calls += v == v_silent ? static_cast<std::uint64_t>(block) : 0;
-            }
-            first = (first + 1) % variants;
-        }
+        co_await run_interleaved(state, block, variants, false, one, f);
     });
     if (!error.empty()) {
         state.SkipWithError(error.c_str());
@@ -106,6 +89,8 @@ void BM_logging_round_trip(benchmark::State& state, std::int64_t block) {
     state.counters["silent_cpu_us"] = per_call_us(cpu[v_silent]);
     state.counters["format_cpu_us"] = per_call_us(cpu[v_format]);
     state.counters["silent_minus_off_cpu_us"] = per_call_us(cpu[v_silent] - cpu[v_off]);
+    const auto silent_calls =
+        lat[v_silent].size(); // measured calls only (events reset after warm-up)
     state.counters["events_per_call"] =
         silent_calls > 0 ? static_cast<double>(events.load()) / static_cast<double>(silent_calls)
                          : 0.0;

@@ -6,6 +6,7 @@
 //    io_context run by 1 or 4 threads.
 #include "../common/sdk_calls.hpp"
 #include "benchmarks.hpp"
+#include "interleaved.hpp"
 
 #include <exsdk/detail/with_deadline.hpp>
 #include <exsdk/mock/server.hpp>
@@ -109,8 +110,10 @@ void BM_round_trip(benchmark::State& state, call what, bool tls, std::int64_t bl
 
     enum variant { v_sdk, v_bare, v_deadline, v_message };
     const int variants = tls ? 2 : 4;
-    std::array<std::vector<double>, 4> lat;
-    std::array<std::int64_t, 4> cpu{}, sys{};
+    interleaved_figures f(4);
+    auto& lat = f.lat;
+    auto& cpu = f.cpu;
+    auto& sys = f.sys;
     std::string error = run_on(ioc, [&]() -> asio::awaitable<void> {
         co_await bare.connect();
         if (!tls) {
@@ -153,27 +156,7 @@ void BM_round_trip(benchmark::State& state, call what, bool tls, std::int64_t bl
                 co_await one(v);
             }
         }
-        for (auto& l : lat) {
-            l.reserve(static_cast<std::size_t>(state.max_iterations));
-        }
-        int first = 0;
-        while (state.KeepRunningBatch(block)) {
-            // Each batch: a block of calls of every variant, the starting variant rotating.
-            for (int k = 0; k < variants; ++k) {
-                const int v = (first + k) % variants;
-                const auto c0 = thread_cpu_ns();
-                const auto s0 = thread_user_sys_ns().second;
-                for (std::int64_t i = 0; i < block; ++i) {
-                    const auto t0 = now_ns();
-                    co_await one(v);
-                    lat[static_cast<std::size_t>(v)].push_back(static_cast<double>(now_ns() - t0) /
-                                                               1e3);
-                }
-                cpu[static_cast<std::size_t>(v)] += thread_cpu_ns() - c0;
-                sys[static_cast<std::size_t>(v)] += thread_user_sys_ns().second - s0;
-            }
-            first = (first + 1) % variants;
-        }
+        co_await run_interleaved(state, block, static_cast<std::size_t>(variants), true, one, f);
     });
     if (!error.empty()) {
         state.SkipWithError(error.c_str());

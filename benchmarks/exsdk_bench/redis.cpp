@@ -9,6 +9,7 @@
 // When redis-server is not installed the rows are skipped (registered only when it exists).
 #include "../common/redis_process.hpp"
 #include "benchmarks.hpp"
+#include "interleaved.hpp"
 
 #include <exsdk/redis_limit_store.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
@@ -83,8 +84,9 @@ void BM_redis_acquire(benchmark::State& state, std::size_t limits, std::int64_t 
     }
     enum variant { v_redis, v_ping, v_local };
     constexpr int variants = 3;
-    std::array<std::vector<double>, variants> lat;
-    std::array<std::int64_t, variants> cpu{};
+    interleaved_figures f(variants);
+    auto& lat = f.lat;
+    auto& cpu = f.cpu;
     const std::string error = run_with_store(ioc, store, [&]() -> asio::awaitable<void> {
         auto one = [&](int v) -> asio::awaitable<void> {
             if (v == v_redis) {
@@ -106,21 +108,7 @@ void BM_redis_acquire(benchmark::State& state, std::size_t limits, std::int64_t 
                 co_await one(v);
             }
         }
-        int first = 0;
-        while (state.KeepRunningBatch(block)) {
-            for (int k = 0; k < variants; ++k) {
-                const int v = (first + k) % variants;
-                const auto c0 = thread_cpu_ns();
-                for (std::int64_t i = 0; i < block; ++i) {
-                    const auto t0 = now_ns();
-                    co_await one(v);
-                    lat[static_cast<std::size_t>(v)].push_back(static_cast<double>(now_ns() - t0) /
-                                                               1e3);
-                }
-                cpu[static_cast<std::size_t>(v)] += thread_cpu_ns() - c0;
-            }
-            first = (first + 1) % variants;
-        }
+        co_await run_interleaved(state, block, variants, false, one, f);
     });
     if (!error.empty()) {
         state.SkipWithError(error.c_str());
