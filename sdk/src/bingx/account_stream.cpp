@@ -91,7 +91,7 @@ struct account_stream::impl final : core_base {
         co_await asio::this_coro::throw_if_cancelled(false);
         const auto& ep = m == market::spot ? self->spot : self->swap;
         std::string target = ep.path;
-        target += "?listenKey=";
+        target.append("?").append(protocol::stream_key_param).append("=");
         target += boost::urls::encode(listen_key, boost::urls::unreserved_chars);
         co_return co_await self->open(ep.base, std::move(target));
     }

@@ -47,7 +47,7 @@ result<boost::json::value> ok_answer(const detail::http_response& r, bool bodile
     if (o == nullptr) {
         return detail::unexpected_answer(r); // a page, plain text, an empty body, a JSON array
     }
-    if (auto code = detail::int_member(*o, "code"); code && *code != 0) {
+    if (auto code = detail::int_member(*o, protocol::field::code); code && *code != 0) {
         return to_error_impl(r, bodiless_documented);
     }
     return v;
@@ -76,11 +76,11 @@ error to_error_impl(const detail::http_response& r, bool bodiless_documented) {
     }
     auto parsed = detail::parse_json(r.body, r.status);
     const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
-    const auto code = o != nullptr ? detail::int_member(*o, "code") : std::nullopt;
+    const auto code = o != nullptr ? detail::int_member(*o, protocol::field::code) : std::nullopt;
     if (!code) {
         return detail::unexpected_answer(r);
     }
-    std::string message(detail::string_member(*o, "msg").value_or(""));
+    std::string message(detail::string_member(*o, protocol::field::msg).value_or(""));
     if (*code != 0) {
         error e = status_error(errc_for_code(*code), r.status, message);
         e.exchange_code = *code;
@@ -128,10 +128,11 @@ result<std::string> parse_listen_key(const detail::http_response& r) {
         return v.error();
     }
     const boost::json::object* holder = &v->get_object();
-    if (const auto* data = holder->if_contains("data"); data != nullptr && data->is_object()) {
+    if (const auto* data = holder->if_contains(protocol::field::data);
+        data != nullptr && data->is_object()) {
         holder = &data->get_object(); // the wrapped shape
     }
-    auto key = detail::string_member(*holder, "listenKey");
+    auto key = detail::string_member(*holder, protocol::field::listen_key);
     if (!key || key->empty()) {
         return detail::protocol_error(r.status, "generate answer without listenKey");
     }
@@ -155,7 +156,7 @@ result<clock::wall_time> parse_server_time(const detail::http_response& r) {
     if (!v) {
         return v.error();
     }
-    const auto* data = v->get_object().if_contains("data");
+    const auto* data = v->get_object().if_contains(protocol::field::data);
     const auto* obj = data != nullptr ? data->if_object() : nullptr;
     auto ms = obj != nullptr ? detail::int_member(*obj, "serverTime") : std::nullopt;
     if (!ms) {

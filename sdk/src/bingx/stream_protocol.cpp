@@ -21,7 +21,7 @@ const boost::json::object* member_object(const boost::json::object& o, std::stri
 
 account_update decode_account_update(const boost::json::object& o) {
     account_update u;
-    u.event_time = int_or_zero(o, "E");
+    u.event_time = int_or_zero(o, protocol::field::event_time);
     u.transaction_time = int_or_zero(o, "T");
     if (const auto* a = member_object(o, "a")) {
         u.reason = string_or_empty(*a, "m");
@@ -48,7 +48,7 @@ account_update decode_account_update(const boost::json::object& o) {
 
 order_trade_update decode_order_trade_update(const boost::json::object& o) {
     order_trade_update u;
-    u.event_time = int_or_zero(o, "E");
+    u.event_time = int_or_zero(o, protocol::field::event_time);
     if (const auto* x = member_object(o, "o")) {
         u.symbol = string_or_empty(*x, "s");
         u.client_order_id = decimal_text(*x, "c");
@@ -72,7 +72,7 @@ order_trade_update decode_order_trade_update(const boost::json::object& o) {
 
 account_config_update decode_account_config_update(const boost::json::object& o) {
     account_config_update u;
-    u.event_time = int_or_zero(o, "E");
+    u.event_time = int_or_zero(o, protocol::field::event_time);
     if (const auto* x = member_object(o, "ac")) {
         u.symbol = string_or_empty(*x, "s");
         u.long_leverage = decimal_text(*x, "l");
@@ -84,7 +84,7 @@ account_config_update decode_account_config_update(const boost::json::object& o)
 
 execution_report decode_execution_report(const boost::json::object& x) {
     execution_report r;
-    r.event_time = int_or_zero(x, "E");
+    r.event_time = int_or_zero(x, protocol::field::event_time);
     r.symbol = string_or_empty(x, "s");
     r.side = string_or_empty(x, "S");
     r.order_type = string_or_empty(x, "o");
@@ -117,11 +117,12 @@ result<frame> parse_frame(std::string_view text) {
     if (o == nullptr) {
         return stream_event{{}, {}, std::move(*parsed)};
     }
-    if (o->contains("ping")) {
-        return ping{true, decimal_text(*o, "ping"), decimal_text(*o, "time")};
+    if (o->contains(protocol::field::ping)) {
+        return ping{true, decimal_text(*o, protocol::field::ping),
+                    decimal_text(*o, protocol::field::time)};
     }
     stream_event ev;
-    if (const auto e = detail::string_member(*o, "e")) {
+    if (const auto e = detail::string_member(*o, protocol::field::event_type)) {
         ev.type = std::string(*e);
         if (ev.type == protocol::event_account_update) {
             ev.data = decode_account_update(*o);
@@ -130,26 +131,28 @@ result<frame> parse_frame(std::string_view text) {
         } else if (ev.type == protocol::event_account_config_update) {
             ev.data = decode_account_config_update(*o);
         } else if (ev.type == protocol::event_listen_key_expired) {
-            ev.data = listen_key_expired{int_or_zero(*o, "E"), string_or_empty(*o, "listenKey")};
+            ev.data = listen_key_expired{int_or_zero(*o, protocol::field::event_time),
+                                         string_or_empty(*o, protocol::field::listen_key)};
         }
-    } else if (const auto* data = member_object(*o, "data")) {
+    } else if (const auto* data = member_object(*o, protocol::field::data)) {
         // spot: {"code":0,"dataType":"spot.executionReport","data":{"e":"executionReport",...}}
         // (spot ACCOUNT_UPDATE comes bare, like swap, and is decoded above; a wrapped one is
         // decoded too)
-        ev.type = string_or_empty(*data, "e");
+        ev.type = string_or_empty(*data, protocol::field::event_type);
         if (ev.type.empty()) {
-            ev.type = string_or_empty(*o, "dataType");
+            ev.type = string_or_empty(*o, protocol::field::data_type);
         }
         if (ev.type == protocol::event_execution_report) {
             ev.data = decode_execution_report(*data);
         } else if (ev.type == protocol::event_account_update) {
             ev.data = decode_account_update(*data);
         } else if (ev.type == protocol::event_listen_key_expired) {
-            ev.data =
-                listen_key_expired{int_or_zero(*data, "E"), string_or_empty(*data, "listenKey")};
+            ev.data = listen_key_expired{int_or_zero(*data, protocol::field::event_time),
+                                         string_or_empty(*data, protocol::field::listen_key)};
         }
-    } else if (o->contains("id") && o->contains("code")) {
-        return ack{decimal_text(*o, "id"), int_or_zero(*o, "code"), string_or_empty(*o, "msg")};
+    } else if (o->contains(protocol::field::id) && o->contains(protocol::field::code)) {
+        return ack{decimal_text(*o, protocol::field::id), int_or_zero(*o, protocol::field::code),
+                   string_or_empty(*o, protocol::field::msg)};
     }
     ev.raw = std::move(*parsed);
     return ev;
@@ -160,8 +163,8 @@ std::string pong_for(const ping& p) {
         return std::string(protocol::swap_pong);
     }
     boost::json::object o;
-    o["pong"] = p.id;
-    o["time"] = p.time;
+    o[protocol::field::pong] = p.id;
+    o[protocol::field::time] = p.time;
     return boost::json::serialize(o);
 }
 
@@ -174,9 +177,9 @@ result<void> check_data_type(std::string_view data_type) {
 
 std::string subscribe_command(std::string_view id, std::string_view data_type) {
     boost::json::object o;
-    o["id"] = id;
-    o["reqType"] = "sub";
-    o["dataType"] = data_type;
+    o[protocol::field::id] = id;
+    o[protocol::field::req_type] = protocol::req_sub;
+    o[protocol::field::data_type] = data_type;
     return boost::json::serialize(o);
 }
 

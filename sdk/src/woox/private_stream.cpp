@@ -69,7 +69,7 @@ struct private_stream::impl final : core_base {
     static asio::awaitable<result<void>> connect(std::shared_ptr<impl> self, std::string auth_key) {
         co_await asio::this_coro::throw_if_cancelled(false);
         std::string target = self->endpoint.path;
-        target += "?key=";
+        target.append("?").append(protocol::stream_key_param).append("=");
         target += boost::urls::encode(auth_key, boost::urls::unreserved_chars);
         co_return co_await self->open(self->endpoint.base, std::move(target));
     }

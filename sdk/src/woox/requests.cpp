@@ -17,9 +17,13 @@ detail::http_request api_key_permissions(std::int64_t page, std::int64_t size) {
     r.method = detail::http_method::get;
     r.target.reserve(protocol::credentials_path.size() + 32);
     r.target.append(protocol::credentials_path)
-        .append("?page=")
+        .append("?")
+        .append(protocol::page_param)
+        .append("=")
         .append(std::to_string(page))
-        .append("&size=")
+        .append("&")
+        .append(protocol::size_param)
+        .append("=")
         .append(std::to_string(size));
     return r;
 }

@@ -7,37 +7,29 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace exsdk::woox::responses {
 
 namespace {
-
-bool contains_icase(std::string_view text, std::string_view word) {
-    return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) ==
-                      std::tolower(static_cast<unsigned char>(b));
-           }) != text.end();
-}
 
 errc errc_for_code(std::int64_t code, std::string_view message) {
     switch (static_cast<protocol::code>(code)) {
     case protocol::code::unknown: return errc::server_error;
     case protocol::code::invalid_signature: return errc::invalid_signature;
     case protocol::code::unauthorized:
-        // One code for several causes (spec 1.2); the message says which. A missing header is
-        // an authentication failure even when the missing header is the timestamp.
-        if (contains_icase(message, "missing")) {
+        // One code for several causes; the message's keywords say which (protocol::refine).
+        if (protocol::refine::contains(message, protocol::refine::missing)) {
             return errc::unauthorized;
         }
-        if (contains_icase(message, "timestamp")) {
+        if (protocol::refine::contains(message, protocol::refine::timestamp)) {
             return errc::timestamp_rejected;
         }
-        if (contains_icase(message, "IP address") || contains_icase(message, "IP not") ||
-            contains_icase(message, "whitelist")) {
+        if (std::ranges::any_of(protocol::refine::ip, [&](std::string_view w) {
+                return protocol::refine::contains(message, w);
+            })) {
             return errc::ip_not_allowed;
         }
-        if (contains_icase(message, "does not have the permission")) {
+        if (protocol::refine::contains(message, protocol::refine::permission)) {
             return errc::permission_denied;
         }
         return errc::unauthorized;
@@ -83,11 +75,11 @@ result<boost::json::value> success_answer(const detail::http_response& r) {
     if (o == nullptr) {
         return detail::unexpected_answer(r);
     }
-    const auto* ok = o->if_contains("success");
+    const auto* ok = o->if_contains(protocol::field::success);
     if (r.status != 200 || ok == nullptr || !ok->is_bool() || !ok->get_bool()) {
         return to_error(r);
     }
-    const auto* data = o->if_contains("data");
+    const auto* data = o->if_contains(protocol::field::data);
     if (data == nullptr || !data->is_object()) {
         return detail::protocol_error(r.status, "success answer without a data object");
     }
@@ -107,17 +99,17 @@ error to_error(const detail::http_response& r) {
     }
     auto parsed = detail::parse_json(r.body, r.status);
     const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
-    const auto* success = o != nullptr ? o->if_contains("success") : nullptr;
+    const auto* success = o != nullptr ? o->if_contains(protocol::field::success) : nullptr;
     std::optional<std::int64_t> code;
     if (o != nullptr) {
-        code = detail::int_member(*o, "code");
+        code = detail::int_member(*o, protocol::field::code);
     }
     // The exchange's envelope has a boolean `success` or a `code` (spec 1.2); anything else
     // answered by someone else (a proxy page, an API gateway's JSON, an empty body).
     if (!code && (success == nullptr || !success->is_bool())) {
         return detail::unexpected_answer(r);
     }
-    std::string message(detail::string_member(*o, "message").value_or(""));
+    std::string message(detail::string_member(*o, protocol::field::message).value_or(""));
     error e;
     if (code) {
         e = error(errc_for_code(*code, message), message);
@@ -135,10 +127,10 @@ result<listen_key> parse_listen_key(const detail::http_response& r) {
     if (!v) {
         return v.error();
     }
-    const auto& data = v->get_object().at("data").get_object();
+    const auto& data = v->get_object().at(protocol::field::data).get_object();
     listen_key out;
-    auto key = detail::string_member(data, "authKey");
-    auto expiry = detail::int_member(data, "expiredTime");
+    auto key = detail::string_member(data, protocol::field::auth_key);
+    auto expiry = detail::int_member(data, protocol::field::expired_time);
     if (!key || key->empty() || !expiry) {
         return detail::protocol_error(r.status, "listenKey answer without authKey/expiredTime");
     }
@@ -152,7 +144,7 @@ result<api_key_page> parse_api_key_page(const detail::http_response& r) {
     if (!v) {
         return v.error();
     }
-    const auto& data = v->get_object().at("data").get_object();
+    const auto& data = v->get_object().at(protocol::field::data).get_object();
     const auto* rows = data.if_contains("rows");
     const auto* meta = data.if_contains("meta");
     if (rows == nullptr || !rows->is_array() || meta == nullptr || !meta->is_object()) {
@@ -224,11 +216,11 @@ result<clock::wall_time> parse_system_info(const detail::http_response& r) {
     if (o == nullptr || r.status != 200) {
         return to_error(r);
     }
-    if (const auto* ok = o->if_contains("success");
+    if (const auto* ok = o->if_contains(protocol::field::success);
         ok == nullptr || !ok->is_bool() || !ok->get_bool()) {
         return to_error(r);
     }
-    auto ts = detail::int_member(*o, "timestamp");
+    auto ts = detail::int_member(*o, protocol::field::timestamp);
     if (!ts) {
         return detail::protocol_error(r.status, "systemInfo answer without timestamp");
     }

@@ -70,9 +70,10 @@ std::vector<std::string> string_list(const boost::json::value* v) {
 
 stream_event decode_event(const boost::json::object& o, boost::json::value raw) {
     stream_event ev;
-    ev.topic = string_or_empty(o, "topic");
-    ev.ts = int_or_zero(o, "ts");
-    if (const auto* data = o.if_contains("data"); data != nullptr && data->is_object()) {
+    ev.topic = string_or_empty(o, protocol::field::topic);
+    ev.ts = int_or_zero(o, protocol::field::ts);
+    if (const auto* data = o.if_contains(protocol::field::data);
+        data != nullptr && data->is_object()) {
         const auto& d = data->get_object();
         if (ev.topic == protocol::topics[0]) { // executionreport
             ev.data = decode_execution_report(d);
@@ -99,13 +100,13 @@ stream_event decode_event(const boost::json::object& o, boost::json::value raw) 
 std::string command(std::string_view id, std::string_view cmd,
                     std::span<const std::string> topics) {
     boost::json::object o;
-    o["id"] = id;
-    o["cmd"] = cmd;
+    o[protocol::field::id] = id;
+    o[protocol::field::cmd] = cmd;
     boost::json::array params;
     for (const auto& t : topics) {
         params.emplace_back(t);
     }
-    o["params"] = std::move(params);
+    o[protocol::field::params] = std::move(params);
     return boost::json::serialize(o);
 }
 
@@ -120,19 +121,20 @@ result<frame> parse_frame(std::string_view text) {
     if (o == nullptr) {
         return stream_event{{}, 0, {}, std::move(*parsed)};
     }
-    if (const auto cmd = detail::string_member(*o, "cmd")) {
+    if (const auto cmd = detail::string_member(*o, protocol::field::cmd)) {
         if (*cmd == protocol::cmd_pong) {
-            return pong{int_or_zero(*o, "time")};
+            return pong{int_or_zero(*o, protocol::field::time)};
         }
         if (*cmd == protocol::cmd_error) {
-            return error_frame{decimal_text(*o, "id"), string_or_empty(*o, "data")};
+            return error_frame{decimal_text(*o, protocol::field::id),
+                               string_or_empty(*o, protocol::field::data)};
         }
         if (*cmd == protocol::cmd_subscribe || *cmd == protocol::cmd_unsubscribe) {
             ack a;
-            a.id = decimal_text(*o, "id");
+            a.id = decimal_text(*o, protocol::field::id);
             a.cmd = std::string(*cmd);
-            a.success = bool_or_false(*o, "success");
-            const auto* data = o->if_contains("data");
+            a.success = bool_or_false(*o, protocol::field::success);
+            const auto* data = o->if_contains(protocol::field::data);
             if (a.success) {
                 a.topics = string_list(data);
             } else if (data != nullptr && data->is_string()) {
@@ -166,7 +168,17 @@ std::string unsubscribe_command(std::string_view id, std::span<const std::string
 }
 
 std::string ping_command(std::int64_t ts_ms) {
-    return R"({"cmd":"PING","ts":)" + std::to_string(ts_ms) + "}";
+    std::string f;
+    f.append(R"({")")
+        .append(protocol::field::cmd)
+        .append(R"(":")")
+        .append(protocol::cmd_ping)
+        .append(R"(",")")
+        .append(protocol::field::ts)
+        .append(R"(":)")
+        .append(std::to_string(ts_ms))
+        .append("}");
+    return f;
 }
 
 } // namespace exsdk::woox::stream_protocol

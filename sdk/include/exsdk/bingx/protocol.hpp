@@ -110,6 +110,44 @@ inline constexpr std::string_view event_account_config_update = "ACCOUNT_CONFIG_
 inline constexpr std::string_view event_execution_report = "executionReport";
 inline constexpr std::size_t max_topics_per_socket = 200;
 inline constexpr std::size_t max_sockets_per_ip = 60;
+/// The listen key travels in the upgrade's query: /market?listenKey=<key>.
+inline constexpr std::string_view stream_key_param = "listenKey";
+/// Spot heartbeat: the server sends {"ping":"<id>","time":"<text>"} this often ...
+inline constexpr std::chrono::seconds spot_ping_interval{5};
+/// ... and drops a client that sent no valid pong for this long (3 ping intervals; mock).
+inline constexpr std::chrono::seconds pong_timeout{15};
+/// Spot subscription requests: {"id":..,"reqType":"sub"|"unsub","dataType":..}.
+inline constexpr std::string_view req_sub = "sub";
+inline constexpr std::string_view req_unsub = "unsub";
+/// Websocket answer codes (BingX's websocket code table): 100400 ILLEGAL_ARGUMENT,
+/// 100410 FREQUENCY_LIMIT (the mock uses it for the topics-per-socket limit).
+inline constexpr std::int64_t stream_illegal_argument = 100400;
+inline constexpr std::int64_t stream_frequency_limit = 100410;
+/// Close codes: after listenKeyExpired, or a deleted key (normal closure) ...
+inline constexpr std::int64_t key_expired_close_code = 1000;
+/// ... and a client without a valid pong for pong_timeout, or a revoked key (policy violation).
+inline constexpr std::int64_t policy_close_code = 1008;
+
+// --- envelopes and field names (sections 2.2-2.4) ------------------------------------------
+// REST: {"code":0,"msg":"","data":{...},"timestamp":ms} (listen key: {"listenKey":..} at the
+// top level or in data). Stream: pushes {"e":type,"E":ms,...} (spot: {"code":0,"dataType":topic,
+// "data":{...}}), heartbeats {"ping":id,"time":text} / {"pong":id,"time":text}, spot requests
+// {"id","reqType","dataType"} and their answers {"id","code","msg"}.
+namespace field {
+inline constexpr std::string_view code = "code";
+inline constexpr std::string_view msg = "msg";
+inline constexpr std::string_view data = "data";
+inline constexpr std::string_view timestamp = "timestamp";
+inline constexpr std::string_view listen_key = "listenKey";
+inline constexpr std::string_view event_type = "e";
+inline constexpr std::string_view event_time = "E";
+inline constexpr std::string_view ping = "ping";
+inline constexpr std::string_view pong = "pong";
+inline constexpr std::string_view time = "time";
+inline constexpr std::string_view id = "id";
+inline constexpr std::string_view req_type = "reqType";
+inline constexpr std::string_view data_type = "dataType";
+} // namespace field
 
 } // namespace exsdk::bingx::protocol
 
@@ -134,20 +172,3 @@ inline constexpr std::string_view error_block_within = " requests within ";
 inline constexpr std::string_view error_block_tail =
     " ms for this api, please verify and fix it ,can retry after time: ";
 } // namespace exsdk::bingx::protocol::message
-
-// --- account streams: more wire facts (issue 5) --------------------------------------------
-namespace exsdk::bingx::protocol {
-/// The listen key travels in the upgrade's query: /market?listenKey=<key>.
-inline constexpr std::string_view stream_key_param = "listenKey";
-/// Spot heartbeat: the server sends {"ping":"<id>","time":"<text>"} this often ...
-inline constexpr std::chrono::seconds spot_ping_interval{5};
-/// ... and drops a client that sent no valid pong for this long (3 ping intervals; mock).
-inline constexpr std::chrono::seconds pong_timeout{15};
-/// Spot subscription requests: {"id":..,"reqType":"sub"|"unsub","dataType":..}.
-inline constexpr std::string_view req_sub = "sub";
-inline constexpr std::string_view req_unsub = "unsub";
-/// Websocket answer codes (BingX's websocket code table): 100400 ILLEGAL_ARGUMENT,
-/// 100410 FREQUENCY_LIMIT (the mock uses it for the topics-per-socket limit).
-inline constexpr std::int64_t stream_illegal_argument = 100400;
-inline constexpr std::int64_t stream_frequency_limit = 100410;
-} // namespace exsdk::bingx::protocol

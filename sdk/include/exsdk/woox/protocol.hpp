@@ -76,7 +76,7 @@ constexpr unsigned http_status(code c) noexcept {
 
 /// The messages the mock sends. WOO X publishes code names, not texts, for these cases; the
 /// generic texts follow WOO X's error-code table and the -1002 variants say which check failed.
-/// The SDK refines -1002 by the keywords "timestamp", "IP" and "permission" (see woox/errors).
+/// The SDK refines -1002 by the keywords below (`refine`), each checked against these texts.
 namespace message {
 inline constexpr std::string_view unknown =
     "An unknown error occurred while processing the request.";
@@ -100,6 +100,66 @@ inline constexpr std::string_view invalid_parameter =
 inline constexpr std::string_view not_found = "The data is not found in server.";
 } // namespace message
 
+/// -1002 covers several causes (spec 1.2); these case-insensitive keywords of its message say
+/// which, tried in this order (the SDK's woox/responses.cpp). A missing header is an
+/// authentication failure even when the missing header is the timestamp.
+namespace refine {
+inline constexpr std::string_view missing = "missing";     // -> unauthorized
+inline constexpr std::string_view timestamp = "timestamp"; // -> timestamp_rejected
+inline constexpr std::array<std::string_view, 3> ip = {"IP address", "IP not",
+                                                       "whitelist"};           // -> ip_not_allowed
+inline constexpr std::string_view permission = "does not have the permission"; // -> denied
+
+/// Case-insensitive (ASCII) `word` in `text`; constexpr so the keywords are checked here.
+constexpr bool contains(std::string_view text, std::string_view word) noexcept {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+        std::size_t j = 0;
+        while (j < word.size() && lower(text[i + j]) == lower(word[j])) {
+            ++j;
+        }
+        if (j == word.size()) {
+            return true;
+        }
+    }
+    return false;
+}
+static_assert(contains(message::missing_auth_headers, missing));
+static_assert(contains(message::malformed_timestamp, timestamp) &&
+              contains(message::stale_timestamp, timestamp));
+static_assert(contains(message::ip_not_allowed, ip[0]));
+static_assert(contains(message::permission_denied, permission));
+static_assert(!contains(message::unauthorized, missing) &&
+              !contains(message::unauthorized, timestamp) &&
+              !contains(message::unauthorized, ip[0]) && !contains(message::unauthorized, ip[1]) &&
+              !contains(message::unauthorized, ip[2]) &&
+              !contains(message::unauthorized, permission));
+} // namespace refine
+
+// --- envelopes and field names (sections 1.2-1.4) ------------------------------------------
+// REST: {"success":true,"data":{...},"timestamp":ms} | {"success":false,"code":N,"message":M}.
+// Stream: commands {"id","cmd","params"}, answers {"id","cmd","success","time","data"}, pushes
+// {"topic","ts","data"}.
+namespace field {
+inline constexpr std::string_view success = "success";
+inline constexpr std::string_view code = "code";
+inline constexpr std::string_view message = "message";
+inline constexpr std::string_view data = "data";
+inline constexpr std::string_view timestamp = "timestamp";
+inline constexpr std::string_view auth_key = "authKey";         // listenKey data
+inline constexpr std::string_view expired_time = "expiredTime"; // listenKey data
+inline constexpr std::string_view id = "id";
+inline constexpr std::string_view cmd = "cmd";
+inline constexpr std::string_view params = "params";
+inline constexpr std::string_view time = "time";
+inline constexpr std::string_view topic = "topic";
+inline constexpr std::string_view ts = "ts";
+} // namespace field
+
+/// GET credentials' query: ?page=N&size=M.
+inline constexpr std::string_view page_param = "page";
+inline constexpr std::string_view size_param = "size";
+
 // --- private stream (section 1.4) ----------------------------------------------------------
 inline constexpr std::array<std::string_view, 4> topics = {"executionreport", "balance", "position",
                                                            "account"};
@@ -118,6 +178,16 @@ inline constexpr std::chrono::seconds idle_timeout{60};
 /// The server closes every socket at this age.
 inline constexpr std::chrono::hours max_socket_lifetime{24};
 inline constexpr std::size_t max_sockets_per_ip = 100;
+/// The authKey travels in the upgrade's query: /v3/private?key=<authKey>.
+inline constexpr std::string_view stream_key_param = "key";
+/// The websocket close code of a socket whose key was replaced, expired or revoked (policy
+/// violation): reconnecting with that key is futile.
+inline constexpr std::int64_t key_gone_close_code = 1008;
+/// The close code of a socket closed for idleness or at max_socket_lifetime (going away): the
+/// key is still good, reconnect with it.
+inline constexpr std::int64_t going_away_close_code = 1001;
+/// The close code of a socket whose key was deleted (normal closure).
+inline constexpr std::int64_t key_deleted_close_code = 1000;
 
 } // namespace exsdk::woox::protocol
 
@@ -133,14 +203,6 @@ inline constexpr std::string_view method_not_allowed =
 inline constexpr std::string_view body_too_large = "Request body is too large.";
 } // namespace exsdk::woox::protocol::message
 
-// --- private stream: upgrade parameter and the mock's refusals (issue 5) -------------------
-namespace exsdk::woox::protocol {
-/// The authKey travels in the upgrade's query: /v3/private?key=<authKey>.
-inline constexpr std::string_view stream_key_param = "key";
-/// The websocket close code of a socket whose key was replaced, expired or revoked (policy
-/// violation): reconnecting with that key is futile.
-inline constexpr std::int64_t key_gone_close_code = 1008;
-} // namespace exsdk::woox::protocol
 namespace exsdk::woox::protocol::message {
 /// Upgrade refused: unknown, expired, replaced or missing key (HTTP 401, code -1002).
 inline constexpr std::string_view stream_key_invalid = "The listen key is invalid or has expired.";
