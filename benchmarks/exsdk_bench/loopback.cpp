@@ -6,9 +6,9 @@
 //    io_context run by 1 or 4 threads.
 #include "../common/sdk_calls.hpp"
 #include "benchmarks.hpp"
+#include "detail/with_deadline.hpp"
 #include "interleaved.hpp"
 
-#include <exsdk/detail/with_deadline.hpp>
 #include <exsdk/mock/server.hpp>
 #include <exsdk/timer.hpp>
 

@@ -155,8 +155,8 @@ void BM_bingx_generate(benchmark::State& state) {
     paired(
         state,
         [&] {
-            auto req = exsdk::bingx::requests::generate_listen_key();
-            s.sign(req, "/openApi/user/auth/userDataStream", {}, ts);
+            auto req = exsdk::bingx::requests::generate_listen_key(ts);
+            s.sign(req);
             benchmark::DoNotOptimize(req);
         },
         [&] { benchmark::DoNotOptimize(f.sign(msg)); });
@@ -166,12 +166,11 @@ void BM_bingx_extend(benchmark::State& state) {
     exsdk::bingx::signer s(bingx_creds());
     evp_floor f(bingx_secret);
     const std::string msg = bingx_extend_to_sign();
-    const std::array<exsdk::bingx::param, 1> params{exsdk::bingx::param{"listenKey", listen_key}};
     paired(
         state,
         [&] {
-            auto req = exsdk::bingx::requests::extend_listen_key();
-            s.sign(req, "/openApi/user/auth/userDataStream", params, ts);
+            auto req = exsdk::bingx::requests::extend_listen_key(listen_key, ts);
+            s.sign(req);
             benchmark::DoNotOptimize(req);
         },
         [&] { benchmark::DoNotOptimize(f.sign(msg)); });
@@ -180,7 +179,7 @@ void BM_bingx_extend(benchmark::State& state) {
 // The answer side of the SDK's own work (sans-io, no I/O): the mock's answers parsed into
 // typed results, as the clients do after reading them.
 void parse_bench(benchmark::State& state, auto parse, std::string body) {
-    exsdk::detail::http_response r{200, std::move(body), "application/json"};
+    exsdk::http_response r{200, std::move(body), "application/json"};
     for (auto _ : state) {
         auto v = parse(r);
         if (!v) {

@@ -1,5 +1,5 @@
 // detail::async_semaphore: FIFO permits (priority waiters first) with per-operation cancellation.
-#include <exsdk/detail/async_semaphore.hpp>
+#include "detail/async_semaphore.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -43,7 +43,7 @@ void check_parsed(const R& r, unsigned status, std::string_view what) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);
-    exsdk::detail::http_response r;
+    exsdk::http_response r;
     r.status = in.ConsumeIntegralInRange<unsigned>(0, 999);
     const bool round_trip = in.ConsumeBool();
     if (round_trip) {
@@ -53,14 +53,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         boost::json::object o{{"success", true},
                               {"data", {{"authKey", key}, {"expiredTime", ms}}},
                               {"timestamp", exsdk::fuzz::t0_ms}};
-        const exsdk::detail::http_response w{200, boost::json::serialize(o), {}};
+        const exsdk::http_response w{200, boost::json::serialize(o), {}};
         const auto wk = woox::parse_listen_key(w);
         if (exsdk::fuzz::valid_json(w.body) && !key.empty()) {
             check(wk && wk->auth_key == key && wk->expired_time_ms == ms,
                   "WOO X listenKey answer did not round-trip", w.body);
         }
         boost::json::object b{{"listenKey", key}};
-        const exsdk::detail::http_response bw{200, boost::json::serialize(b), {}};
+        const exsdk::http_response bw{200, boost::json::serialize(b), {}};
         const auto bk = bingx::parse_listen_key(bw);
         if (exsdk::fuzz::valid_json(bw.body) && !key.empty()) {
             check(bk && *bk == key, "BingX listenKey answer did not round-trip", bw.body);

@@ -12,6 +12,7 @@
 #include "support.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
+#include <exsdk/bingx/requests.hpp>
 #include <exsdk/bingx/signer.hpp>
 #include <exsdk/woox/protocol.hpp>
 #include <exsdk/woox/requests.hpp>
@@ -30,7 +31,7 @@ namespace d = exsdk::mock::detail;
 namespace demo = exsdk::fuzz::demo;
 
 /// The mock's answer to the SDK's request, as the connection would hand it to the router.
-d::response route(exsdk::fuzz::mock_instance& mock, const exsdk::detail::http_request& r) {
+d::response route(exsdk::fuzz::mock_instance& mock, const exsdk::http_request& r) {
     std::vector<d::header_field> headers;
     for (std::size_t i = 0; i < r.header_count; ++i) {
         headers.push_back({r.headers[i].name, r.headers[i].value});
@@ -39,7 +40,7 @@ d::response route(exsdk::fuzz::mock_instance& mock, const exsdk::detail::http_re
         headers.push_back({"Content-Type", r.content_type});
     }
     d::request req;
-    req.method = exsdk::detail::to_string(r.method);
+    req.method = exsdk::to_string(r.method);
     req.set_target(r.target);
     req.body = r.body;
     req.peer = "127.0.0.1";
@@ -49,9 +50,9 @@ d::response route(exsdk::fuzz::mock_instance& mock, const exsdk::detail::http_re
     return res;
 }
 
-std::string describe(const exsdk::detail::http_request& r, const d::response& res) {
-    return std::string(exsdk::detail::to_string(r.method)) + " " + r.target + " " + r.body +
-           " -> " + std::to_string(res.status) + " " + res.body;
+std::string describe(const exsdk::http_request& r, const d::response& res) {
+    return std::string(exsdk::to_string(r.method)) + " " + r.target + " " + r.body + " -> " +
+           std::to_string(res.status) + " " + res.body;
 }
 
 void woox(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
@@ -59,7 +60,7 @@ void woox(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
     const exsdk::woox::signer signer(
         {(trade ? demo::woox_trade() : demo::woox()).api_key,
          exsdk::secret((trade ? demo::woox_trade() : demo::woox()).secret)});
-    exsdk::detail::http_request r;
+    exsdk::http_request r;
     switch (in.ConsumeIntegralInRange<int>(0, 3)) {
     case 0: r = exsdk::woox::requests::create_listen_key(); break;
     case 1:
@@ -68,9 +69,8 @@ void woox(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
         break;
     case 2: r = exsdk::woox::requests::system_info(); break;
     default: {
-        constexpr exsdk::detail::http_method methods[] = {
-            exsdk::detail::http_method::get, exsdk::detail::http_method::post,
-            exsdk::detail::http_method::put, exsdk::detail::http_method::del};
+        constexpr exsdk::http_method methods[] = {exsdk::http_method::get, exsdk::http_method::post,
+                                                  exsdk::http_method::put, exsdk::http_method::del};
         r.method = methods[in.ConsumeIntegralInRange<int>(0, 3)];
         constexpr std::string_view paths[] = {exsdk::woox::protocol::listen_key_path,
                                               exsdk::woox::protocol::credentials_path,
@@ -106,11 +106,9 @@ void bingx(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
     const exsdk::bingx::signer signer(
         {(second ? demo::bingx2() : demo::bingx()).api_key,
          exsdk::secret((second ? demo::bingx2() : demo::bingx()).secret)});
-    exsdk::detail::http_request r;
-    constexpr exsdk::detail::http_method methods[] = {exsdk::detail::http_method::post,
-                                                      exsdk::detail::http_method::put,
-                                                      exsdk::detail::http_method::del};
-    r.method = methods[in.ConsumeIntegralInRange<int>(0, 2)];
+    constexpr exsdk::http_method methods[] = {exsdk::http_method::post, exsdk::http_method::put,
+                                              exsdk::http_method::del};
+    const auto method = methods[in.ConsumeIntegralInRange<int>(0, 2)];
     const std::optional<std::int64_t> recv_window =
         in.ConsumeBool() ? std::optional(in.ConsumeIntegralInRange<std::int64_t>(0, 60000))
                          : std::nullopt;
@@ -133,7 +131,9 @@ void bingx(FuzzedDataProvider& in, exsdk::fuzz::mock_instance& mock) {
     for (const auto& [k, v] : owned) {
         params.emplace_back(k, v);
     }
-    signer.sign(r, p::user_data_stream_path, params, exsdk::fuzz::t0_ms, recv_window);
+    auto r = exsdk::bingx::requests::with_query(method, p::user_data_stream_path, params,
+                                                exsdk::fuzz::t0_ms, recv_window);
+    signer.sign(r);
 
     // The canonical string: every parameter, timestamp and recvWindow, sorted by key.
     std::vector<std::pair<std::string, std::string>> all = owned;

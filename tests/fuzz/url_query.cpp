@@ -6,11 +6,11 @@
 // that can be sent, and parses again to the same thing from its own parts; split_query() hands
 // out views into the target only; a query encoded from any key/value pairs splits and decodes
 // back to exactly those pairs; parse_non_negative() agrees with std::from_chars.
+#include "http/base_url.hpp"
 #include "query.hpp"
 #include "support.hpp"
 
-#include <exsdk/detail/base_url.hpp>
-#include <exsdk/detail/http_message.hpp>
+#include <exsdk/http_message.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -40,7 +40,7 @@ void sdk_urls(std::string_view text) {
           "an accepted URL without a "
           "host or port",
           text);
-    check(exsdk::detail::is_header_safe(b.host_header), "a Host header that cannot be sent", text);
+    check(exsdk::is_header_safe(b.host_header), "a Host header that cannot be sent", text);
     check(!ep->path.empty() && ep->path[0] == '/', "a path that does not start with /", text);
     // Rebuilt from its parts, it parses to the same thing.
     const std::string again = std::string(b.tls ? "https://" : "http://") + b.host_header +

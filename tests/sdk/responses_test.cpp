@@ -10,7 +10,7 @@
 namespace {
 
 using exsdk::errc;
-using exsdk::detail::http_response;
+using exsdk::http_response;
 namespace woox = exsdk::woox::responses;
 namespace bingx = exsdk::bingx::responses;
 

@@ -16,7 +16,7 @@ exsdk::credentials woox_creds() {
     return {"AbmyVJGUpN064ks5ELjLfA==", exsdk::secret("QHKRXHPAW1MC9YGZMAT8YDJG2HPR")};
 }
 
-std::string header(const exsdk::detail::http_request& r, std::string_view name) {
+std::string header(const exsdk::http_request& r, std::string_view name) {
     for (std::size_t i = 0; i < r.header_count; ++i) {
         if (r.headers[i].name == name) {
             return r.headers[i].value;
@@ -78,21 +78,24 @@ TEST(bingx_signer, spec_vectors) {
                                                     {"side", "BUY"},
                                                     {"symbol", "ETHUSDT"},
                                                     {"quoteOrderQty", "20"}};
-    EXPECT_EQ(b.signed_query(params, 1649404670162),
+    auto req =
+        exsdk::bingx::requests::with_query(exsdk::http_method::get, "", params, 1649404670162);
+    b.sign(req);
+    EXPECT_EQ(req.target.substr(1), // after the '?'
+
               "quoteOrderQty=20&side=BUY&symbol=ETHUSDT&timestamp=1649404670162&type=MARKET"
               "&signature=428a3c383bde514baff0d10d3c20e5adfaacaf799e324546dafe5ccc480dd827");
 }
 
 TEST(bingx_signer, sorts_keys_puts_signature_last_and_sets_the_api_key_header) {
     exsdk::bingx::signer s({"bx-key", exsdk::secret("secret")});
-    auto req = exsdk::bingx::requests::extend_listen_key();
-    const std::array<exsdk::bingx::param, 1> params{exsdk::bingx::param{"listenKey", "abc123"}};
-    s.sign(req, "/openApi/user/auth/userDataStream", params, 1700000000000, 5000);
+    auto req = exsdk::bingx::requests::extend_listen_key("abc123", 1700000000000, 5000);
+    s.sign(req);
     const std::string signed_part = "listenKey=abc123&recvWindow=5000&timestamp=1700000000000";
     EXPECT_EQ(req.target, "/openApi/user/auth/userDataStream?" + signed_part +
                               "&signature=" + s.signature(signed_part));
     EXPECT_EQ(header(req, "X-BX-APIKEY"), "bx-key");
-    EXPECT_EQ(req.method, exsdk::detail::http_method::put);
+    EXPECT_EQ(req.method, exsdk::http_method::put);
     EXPECT_TRUE(req.body.empty());
 }
 

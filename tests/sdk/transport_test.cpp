@@ -1,9 +1,9 @@
 // The HTTP transport against a scripted server on the same io_context: keep-alive reuse, the
 // one retry after a server-closed idle connection, timeouts in virtual time, cancellation, the
 // pool bound, and malformed answers. No sleeps.
+#include "http/http_transport.hpp"
 #include "support/virtual_time.hpp"
 
-#include <exsdk/detail/http_transport.hpp>
 #include <exsdk/manual_clock.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -114,13 +114,13 @@ struct fixture {
     }
 
     // Sends one GET and drives virtual time until it completes.
-    exsdk::result<exsdk::detail::http_response> send(exsdk::detail::http_transport& t,
-                                                     std::string target = "/x") {
-        std::optional<exsdk::result<exsdk::detail::http_response>> out;
+    exsdk::result<exsdk::http_response> send(exsdk::detail::http_transport& t,
+                                             std::string target = "/x") {
+        std::optional<exsdk::result<exsdk::http_response>> out;
         asio::co_spawn(
             ioc,
             [&]() -> asio::awaitable<void> {
-                exsdk::detail::http_request req;
+                exsdk::http_request req;
                 req.target = target;
                 out = co_await t.send(req);
             },
@@ -152,13 +152,13 @@ TEST(http_transport, a_hanging_request_times_out_alone) {
     f.cfg.request_timeout = 7s;
     f.server.script = [](int conn, int) { return conn == 0 ? reply::hang : reply::ok; };
     auto t = f.make_transport();
-    std::optional<exsdk::result<exsdk::detail::http_response>> slow, fast;
+    std::optional<exsdk::result<exsdk::http_response>> slow, fast;
     std::optional<exsdk::clock::time_point> fast_at;
     const auto start = f.clk->now();
     asio::co_spawn(
         f.ioc,
         [&]() -> asio::awaitable<void> {
-            exsdk::detail::http_request req;
+            exsdk::http_request req;
             req.target = "/slow";
             slow = co_await t->send(req);
         },
@@ -168,7 +168,7 @@ TEST(http_transport, a_hanging_request_times_out_alone) {
     asio::co_spawn(
         f.ioc,
         [&]() -> asio::awaitable<void> {
-            exsdk::detail::http_request req;
+            exsdk::http_request req;
             req.target = "/fast";
             fast = co_await t->send(req);
             fast_at = f.clk->now();
@@ -249,13 +249,13 @@ TEST(http_transport, cancellation_returns_at_once_and_leaves_the_transport_usabl
     f.cfg.max_connections = 1;
     f.server.script = [](int conn, int) { return conn == 0 ? reply::hang : reply::ok; };
     auto t = f.make_transport();
-    std::optional<exsdk::result<exsdk::detail::http_response>> first, queued;
+    std::optional<exsdk::result<exsdk::http_response>> first, queued;
     asio::cancellation_signal cancel_first, cancel_queued;
     auto spawn = [&](auto& out, auto& sig) {
         asio::co_spawn(
             f.ioc,
             [&]() -> asio::awaitable<void> {
-                exsdk::detail::http_request req;
+                exsdk::http_request req;
                 req.target = "/";
                 out = co_await t->send(req);
             },
@@ -290,7 +290,7 @@ TEST(http_transport, concurrent_requests_share_at_most_max_connections) {
         asio::co_spawn(
             f.ioc,
             [&]() -> asio::awaitable<void> {
-                exsdk::detail::http_request req;
+                exsdk::http_request req;
                 req.target = "/";
                 auto r = co_await t->send(req);
                 EXPECT_TRUE(r);

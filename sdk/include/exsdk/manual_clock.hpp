@@ -3,8 +3,8 @@
 // completions to the waiters' executors. Thread-safe.
 #pragma once
 
+
 #include <exsdk/clock.hpp>
-#include <exsdk/detail/pending_handler.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -13,7 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -21,6 +21,7 @@ namespace exsdk {
 
 class manual_clock final : public clock {
 public:
+    ~manual_clock() override;
     using wait_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
     /// Starts at `start` (epoch time). Wall and monotonic time move together.
@@ -62,9 +63,8 @@ private:
     std::atomic<std::int64_t> now_ns_;
     mutable std::mutex mutex_;
     std::uint64_t next_id_ = 1;
-    // Key: (deadline ns, id): deadline order, ties in scheduling order.
-    std::map<std::pair<std::int64_t, std::uint64_t>, detail::pending_handler> waits_;
-    std::map<std::uint64_t, std::int64_t> deadline_of_;
+    struct wait_list; // the pending waits, in deadline order (clock.cpp)
+    std::unique_ptr<wait_list> waits_;
 };
 
 } // namespace exsdk

@@ -127,27 +127,24 @@ account_stream::account_stream(asio::any_io_executor ex, stream_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
 
 account_stream::~account_stream() {
-    if (impl_) {
-        // On the strand: the reader and the calls in flight see the abort there.
-        asio::dispatch(impl_->strand(), [self = impl_] { self->abort(); });
-    }
+    detail::abort_on_strand(impl_);
 }
 
 asio::awaitable<result<void>> account_stream::connect(market m, std::string_view listen_key) {
-    return detail::on_strand(impl_->strand(), impl::connect(impl_, m, std::string(listen_key)));
+    return detail::call_on_strand(impl_, &impl::connect, m, std::string(listen_key));
 }
 
 asio::awaitable<result<void>> account_stream::subscribe(std::string_view data_type) {
-    return detail::on_strand(impl_->strand(), impl::subscribe(impl_, std::string(data_type)));
+    return detail::call_on_strand(impl_, &impl::subscribe, std::string(data_type));
 }
 
 asio::awaitable<result<stream_event>>
 account_stream::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->strand(), impl::next_body(impl_, deadline));
+    return detail::call_on_strand(impl_, &impl::next_body, deadline);
 }
 
 asio::awaitable<void> account_stream::close() {
-    return detail::on_strand(impl_->strand(), impl::close_body(impl_));
+    return detail::call_on_strand(impl_, &impl::close_body);
 }
 
 bool account_stream::is_open() const {

@@ -162,8 +162,10 @@ struct client::impl {
     // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
     // (detail::caller_neutral).
 
-    static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
-                                                  detail::http_request (*make)(), std::string key) {
+    static asio::awaitable<result<void>>
+    key_call(std::shared_ptr<impl> self, method_index m,
+             http_request (*make)(std::string_view, std::int64_t, std::optional<std::int64_t>),
+             std::string key) {
         if (!plausible_key(key)) {
             co_return self->core.reject(
                 key_calls[m], error(errc::invalid_argument,
@@ -172,13 +174,11 @@ struct client::impl {
         if (!self->signer.has_credentials()) {
             co_return self->core.reject(key_calls[m], missing_credentials());
         }
-        const std::array<param, 1> params{param{protocol::listen_key_param, key}};
         co_return co_await self->core.run<void>(
             key_calls[m], self->limits[m].get(),
             [&](std::int64_t ts) {
-                auto req = make();
-                self->signer.sign(req, protocol::user_data_stream_path, params, ts,
-                                  self->recv_window_ms());
+                auto req = make(key, ts, self->recv_window_ms());
+                self->signer.sign(req);
                 return req;
             },
             responses::parse_empty_success);
@@ -191,9 +191,8 @@ struct client::impl {
         auto key = co_await self->core.run<std::string>(
             key_calls[post_index], self->limits[post_index].get(),
             [&](std::int64_t ts) {
-                auto req = requests::generate_listen_key();
-                self->signer.sign(req, protocol::user_data_stream_path, {}, ts,
-                                  self->recv_window_ms());
+                auto req = requests::generate_listen_key(ts, self->recv_window_ms());
+                self->signer.sign(req);
                 return req;
             },
             responses::parse_listen_key);
@@ -227,13 +226,11 @@ asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::caller_neutral(detail::client_core::server_time_body(
-        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::client_core::server_time_of(impl_);
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::caller_neutral(detail::client_core::sync_clock_body(
-        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::client_core::sync_clock_of(impl_);
 }
 
 clock::duration client::clock_offset() const {

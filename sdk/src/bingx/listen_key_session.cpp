@@ -1,8 +1,8 @@
 #include "detail/session_core.hpp"
+#include "detail/with_deadline.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
-#include <exsdk/detail/with_deadline.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>

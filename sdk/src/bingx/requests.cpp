@@ -1,30 +1,78 @@
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/requests.hpp>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+
 namespace exsdk::bingx::requests {
 
 namespace {
-detail::http_request user_data_stream(detail::http_method m) {
-    detail::http_request r;
-    r.method = m;
-    r.target = protocol::user_data_stream_path;
-    return r;
+
+// The decimal text of `v` in `buf`.
+std::string_view decimal(std::array<char, 24>& buf, std::int64_t v) {
+    const auto end = std::to_chars(buf.data(), buf.data() + buf.size(), v).ptr;
+    return {buf.data(), static_cast<std::size_t>(end - buf.data())};
 }
+
+http_request user_data_stream(http_method m, std::optional<std::string_view> listen_key,
+                              std::int64_t timestamp_ms, std::optional<std::int64_t> rw) {
+    if (!listen_key) {
+        return with_query(m, protocol::user_data_stream_path, {}, timestamp_ms, rw);
+    }
+    const std::array<param, 1> params{param{protocol::listen_key_param, *listen_key}};
+    return with_query(m, protocol::user_data_stream_path, params, timestamp_ms, rw);
+}
+
 } // namespace
 
-detail::http_request generate_listen_key() {
-    return user_data_stream(detail::http_method::post);
-}
-detail::http_request extend_listen_key() {
-    return user_data_stream(detail::http_method::put);
-}
-detail::http_request delete_listen_key() {
-    return user_data_stream(detail::http_method::del);
+http_request with_query(http_method m, std::string_view path, std::span<const param> params,
+                        std::int64_t timestamp_ms, std::optional<std::int64_t> recv_window_ms) {
+    std::array<char, 24> ts{}, rw{};
+    std::array<param, 16> all{};
+    std::size_t n = 0;
+    for (const auto& p : params) {
+        all.at(n++) = p;
+    }
+    all.at(n++) = {protocol::timestamp_param, decimal(ts, timestamp_ms)};
+    if (recv_window_ms) {
+        all.at(n++) = {protocol::recv_window_param, decimal(rw, *recv_window_ms)};
+    }
+    std::sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n),
+              [](const param& a, const param& b) { return a.first < b.first; });
+    http_request r;
+    r.method = m;
+    // Room for the signature too: signing appends to this target without reallocating.
+    r.target.reserve(path.size() + 192);
+    r.target.append(path).push_back('?');
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i != 0) {
+            r.target.push_back('&');
+        }
+        r.target.append(all[i].first).push_back('=');
+        r.target.append(all[i].second);
+    }
+    return r;
 }
 
-detail::http_request server_time() {
-    detail::http_request r;
-    r.method = detail::http_method::get;
+http_request generate_listen_key(std::int64_t timestamp_ms,
+                                 std::optional<std::int64_t> recv_window_ms) {
+    return user_data_stream(http_method::post, std::nullopt, timestamp_ms, recv_window_ms);
+}
+
+http_request extend_listen_key(std::string_view listen_key, std::int64_t timestamp_ms,
+                               std::optional<std::int64_t> recv_window_ms) {
+    return user_data_stream(http_method::put, listen_key, timestamp_ms, recv_window_ms);
+}
+
+http_request delete_listen_key(std::string_view listen_key, std::int64_t timestamp_ms,
+                               std::optional<std::int64_t> recv_window_ms) {
+    return user_data_stream(http_method::del, listen_key, timestamp_ms, recv_window_ms);
+}
+
+http_request server_time() {
+    http_request r;
+    r.method = http_method::get;
     r.target = protocol::server_time_path;
     return r;
 }

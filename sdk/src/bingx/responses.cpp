@@ -33,12 +33,12 @@ error status_error(errc c, unsigned status, std::string message) {
     return e;
 }
 
-error to_error_impl(const detail::http_response& r, bool bodiless_documented);
+error to_error_impl(const http_response& r, bool bodiless_documented);
 
 // The parsed body of an HTTP 200 answer whose envelope is a success ({"code":0,...} or no
 // code at all), or the error the answer describes. `bodiless_documented`: the endpoint documents
 // answers without a body (PUT/DELETE userDataStream: 404 and 204).
-result<boost::json::value> ok_answer(const detail::http_response& r, bool bodiless_documented) {
+result<boost::json::value> ok_answer(const http_response& r, bool bodiless_documented) {
     if (r.status != 200 || detail::is_page_content_type(r.content_type)) {
         return to_error_impl(r, bodiless_documented);
     }
@@ -58,7 +58,7 @@ result<boost::json::value> ok_answer(const detail::http_response& r, bool bodile
 // unknown or expired) from PUT/DELETE userDataStream, and a ban (418). Everything else is
 // errc::unexpected_response: an HTML page, plain text, JSON of someone else (an API gateway), or
 // any answer whose Content-Type names a page.
-error to_error_impl(const detail::http_response& r, bool bodiless_documented) {
+error to_error_impl(const http_response& r, bool bodiless_documented) {
     if (r.status == 418) {
         return status_error(errc::banned, r.status, "HTTP 418: the exchange banned this client");
     }
@@ -118,11 +118,11 @@ std::optional<clock::wall_time> parse_unblock_time(std::string_view message) {
     return std::nullopt;
 }
 
-error to_error(const detail::http_response& r) {
+error to_error(const http_response& r) {
     return to_error_impl(r, true);
 }
 
-result<std::string> parse_listen_key(const detail::http_response& r) {
+result<std::string> parse_listen_key(const http_response& r) {
     auto v = ok_answer(r, false);
     if (!v) {
         return v.error();
@@ -139,7 +139,7 @@ result<std::string> parse_listen_key(const detail::http_response& r) {
     return std::string(*key);
 }
 
-result<void> parse_empty_success(const detail::http_response& r) {
+result<void> parse_empty_success(const http_response& r) {
     if (r.status == 200 && detail::is_blank(r.body) &&
         !detail::is_page_content_type(r.content_type)) {
         return {}; // the documented answer: 200 with an empty body
@@ -151,7 +151,7 @@ result<void> parse_empty_success(const detail::http_response& r) {
     return {};
 }
 
-result<clock::wall_time> parse_server_time(const detail::http_response& r) {
+result<clock::wall_time> parse_server_time(const http_response& r) {
     auto v = ok_answer(r, false);
     if (!v) {
         return v.error();

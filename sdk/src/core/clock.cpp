@@ -1,9 +1,12 @@
+#include "detail/pending_handler.hpp"
+
 #include <exsdk/clock.hpp>
 #include <exsdk/manual_clock.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/error.hpp>
 
+#include <map>
 #include <vector>
 
 namespace exsdk {
@@ -26,9 +29,18 @@ const std::shared_ptr<clock>& system_clock() {
 // manual_clock
 // ---------------------------------------------------------------------------------------------
 
+struct manual_clock::wait_list {
+    // Key: (deadline ns, id): deadline order, ties in scheduling order.
+    std::map<std::pair<std::int64_t, std::uint64_t>, detail::pending_handler> by_deadline;
+    std::map<std::uint64_t, std::int64_t> deadline_of;
+};
+
+manual_clock::~manual_clock() = default;
+
 manual_clock::manual_clock(wall_time start)
     : now_ns_(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()) {}
+          std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count()),
+      waits_(std::make_unique<wait_list>()) {}
 
 clock::wall_time manual_clock::wall_now() const noexcept {
     return wall_time(std::chrono::duration_cast<wall_time::duration>(
@@ -58,11 +70,11 @@ void manual_clock::set(wall_time t) {
 
 std::optional<clock::time_point> manual_clock::next_deadline() const {
     std::lock_guard lock(mutex_);
-    if (waits_.empty()) {
+    if (waits_->by_deadline.empty()) {
         return std::nullopt;
     }
     return time_point(std::chrono::duration_cast<time_point::duration>(
-        std::chrono::nanoseconds(waits_.begin()->first.first)));
+        std::chrono::nanoseconds(waits_->by_deadline.begin()->first.first)));
 }
 
 bool manual_clock::advance_to_next() {
@@ -81,12 +93,12 @@ bool manual_clock::advance_to_next() {
 
 std::size_t manual_clock::pending() const {
     std::lock_guard lock(mutex_);
-    return waits_.size();
+    return waits_->by_deadline.size();
 }
 
 bool manual_clock::is_pending(std::uint64_t id) const {
     std::lock_guard lock(mutex_);
-    return deadline_of_.contains(id);
+    return waits_->deadline_of.contains(id);
 }
 
 std::uint64_t manual_clock::schedule(time_point deadline, boost::asio::any_io_executor ex,
@@ -101,8 +113,8 @@ std::uint64_t manual_clock::schedule(time_point deadline, boost::asio::any_io_ex
     }
     std::lock_guard lock(mutex_);
     const std::uint64_t id = next_id_++;
-    waits_.emplace(std::pair{deadline_ns, id}, std::move(w));
-    deadline_of_.emplace(id, deadline_ns);
+    waits_->by_deadline.emplace(std::pair{deadline_ns, id}, std::move(w));
+    waits_->deadline_of.emplace(id, deadline_ns);
     // Under the lock, so a concurrent advance() cannot complete (and clear the slot) first.
     if (slot.is_connected()) {
         slot.assign([this, id](boost::asio::cancellation_type type) {
@@ -118,12 +130,12 @@ std::size_t manual_clock::cancel(std::uint64_t id) {
     std::optional<detail::pending_handler> w;
     {
         std::lock_guard lock(mutex_);
-        auto it = deadline_of_.find(id);
-        if (it == deadline_of_.end()) {
+        auto it = waits_->deadline_of.find(id);
+        if (it == waits_->deadline_of.end()) {
             return 0;
         }
-        auto node = waits_.extract(std::pair{it->second, id});
-        deadline_of_.erase(it);
+        auto node = waits_->by_deadline.extract(std::pair{it->second, id});
+        waits_->deadline_of.erase(it);
         w.emplace(std::move(node.mapped()));
     }
     std::move(*w).complete(boost::asio::error::operation_aborted);
@@ -135,9 +147,9 @@ void manual_clock::fire_due() {
     {
         std::lock_guard lock(mutex_);
         const auto now_ns = now_ns_.load(std::memory_order_acquire);
-        while (!waits_.empty() && waits_.begin()->first.first <= now_ns) {
-            auto node = waits_.extract(waits_.begin());
-            deadline_of_.erase(node.key().second);
+        while (!waits_->by_deadline.empty() && waits_->by_deadline.begin()->first.first <= now_ns) {
+            auto node = waits_->by_deadline.extract(waits_->by_deadline.begin());
+            waits_->deadline_of.erase(node.key().second);
             due.push_back(std::move(node.mapped()));
         }
     }

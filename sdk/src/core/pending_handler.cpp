@@ -1,5 +1,5 @@
-#include <exsdk/detail/async_semaphore.hpp>
-#include <exsdk/detail/pending_handler.hpp>
+#include "detail/async_semaphore.hpp"
+#include "detail/pending_handler.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>

@@ -4,8 +4,8 @@
 // with its status, never an exchange meaning (not_found, unauthorized, ...). Private to the SDK.
 #pragma once
 
-#include <exsdk/detail/http_message.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/http_message.hpp>
 
 #include <string>
 #include <string_view>

@@ -5,14 +5,15 @@
 // stats().
 #pragma once
 
+#include "detail/caller_neutral.hpp"
 #include "detail/client_metrics.hpp"
 #include "detail/logger.hpp"
+#include "http/http_transport.hpp"
 
 #include <exsdk/call_limiter.hpp>
 #include <exsdk/client_stats.hpp>
 #include <exsdk/clock.hpp>
 #include <exsdk/clock_sync.hpp>
-#include <exsdk/detail/http_transport.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/retry_policy.hpp>
 #include <exsdk/timer.hpp>
@@ -111,14 +112,16 @@ public:
     /// Estimates the offset from one server-time round trip (midpoint of send and receive).
     asio::awaitable<result<void>> sync_clock();
 
-    // The bodies of the clients' public server_time() and sync_clock() (`self` keeps the client
-    // alive: an aliasing pointer into it).
+    // The clients' public server_time() and sync_clock(), for a client impl `owner` with this
+    // core as its member `core` (the call holds the whole client alive).
+    template <class Owner>
     static asio::awaitable<result<clock::wall_time>>
-    server_time_body(std::shared_ptr<client_core> self) {
-        co_return co_await self->server_time_();
+    server_time_of(const std::shared_ptr<Owner>& owner) {
+        return caller_neutral(server_time_body(std::shared_ptr<client_core>(owner, &owner->core)));
     }
-    static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<client_core> self) {
-        co_return co_await self->sync_clock();
+    template <class Owner>
+    static asio::awaitable<result<void>> sync_clock_of(const std::shared_ptr<Owner>& owner) {
+        return caller_neutral(sync_clock_body(std::shared_ptr<client_core>(owner, &owner->core)));
     }
 
     http_transport& transport() noexcept { return transport_; }
@@ -147,6 +150,13 @@ public:
     error reject(const call_info& call, error e);
 
 private:
+    static asio::awaitable<result<clock::wall_time>>
+    server_time_body(std::shared_ptr<client_core> self) {
+        co_return co_await self->server_time_();
+    }
+    static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<client_core> self) {
+        co_return co_await self->sync_clock();
+    }
     double next_random() {
         std::lock_guard lock(mutex_);
         return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);

@@ -12,9 +12,10 @@
 //    how many were lost.
 #pragma once
 
+#include "detail/async_semaphore.hpp"
+#include "detail/with_deadline.hpp"
+
 #include <exsdk/clock.hpp>
-#include <exsdk/detail/async_semaphore.hpp>
-#include <exsdk/detail/with_deadline.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/overflow_policy.hpp>
 #include <exsdk/timer.hpp>

@@ -1,6 +1,5 @@
 #include "detail/net_connect.hpp"
-
-#include <exsdk/detail/with_deadline.hpp>
+#include "detail/with_deadline.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>

@@ -2,7 +2,8 @@
 // (private to the SDK): one implementation of resolve, connect, SNI and host-name verification.
 #pragma once
 
-#include <exsdk/detail/base_url.hpp>
+#include "http/base_url.hpp"
+
 #include <exsdk/error.hpp>
 #include <exsdk/timer.hpp>
 #include <exsdk/tls_config.hpp>

@@ -29,9 +29,11 @@
 
 #include <exsdk/config.hpp>
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <memory>
 #include <utility>
 
 namespace exsdk::detail {
@@ -46,6 +48,23 @@ inline object_strand make_object_strand(const asio::any_io_executor& ex) {
 template <class T>
 asio::awaitable<T> on_strand(const object_strand& strand, asio::awaitable<T> body) {
     return spawn(strand, std::move(body), asio::use_awaitable);
+}
+
+/// The public members of a pimpl object with its own strand are one line each:
+/// `return call_on_strand(impl_, &impl::body, args...);` runs the static coroutine
+/// `impl::body(self, args...)` on self's strand; `self` keeps the object alive for the call.
+template <class Impl, class Body, class... Args>
+auto call_on_strand(const std::shared_ptr<Impl>& self, Body body, Args&&... args) {
+    return on_strand(self->strand(), body(self, std::forward<Args>(args)...));
+}
+
+/// The destructor of such an object: `self->abort()` on its strand, where the reader and the
+/// calls in flight see it (the posted function keeps the object alive until then).
+template <class Impl>
+void abort_on_strand(const std::shared_ptr<Impl>& self) {
+    if (self) {
+        asio::dispatch(self->strand(), [s = self] { s->abort(); });
+    }
 }
 
 } // namespace exsdk::detail

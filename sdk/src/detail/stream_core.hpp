@@ -18,9 +18,8 @@
 #include "detail/event_queue.hpp"
 #include "detail/logger.hpp"
 #include "detail/object_strand.hpp"
-
-#include <exsdk/detail/base_url.hpp>
-#include <exsdk/detail/websocket_connection.hpp>
+#include "http/base_url.hpp"
+#include "ws/websocket_connection.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,4 +1,4 @@
-#include <exsdk/detail/base_url.hpp>
+#include "http/base_url.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>

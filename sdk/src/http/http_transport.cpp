@@ -1,7 +1,7 @@
+#include "detail/async_semaphore.hpp"
 #include "detail/net_connect.hpp"
+#include "http/http_transport.hpp"
 
-#include <exsdk/detail/async_semaphore.hpp>
-#include <exsdk/detail/http_transport.hpp>
 #include <exsdk/timer.hpp>
 #include <exsdk/version.hpp>
 

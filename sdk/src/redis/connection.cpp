@@ -1,7 +1,6 @@
 #include "detail/net_connect.hpp"
+#include "detail/with_deadline.hpp"
 #include "redis/connection.hpp"
-
-#include <exsdk/detail/with_deadline.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -2,7 +2,8 @@
 //   redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]     rediss:// for TLS; PORT 6379, DB 0 by default
 #pragma once
 
-#include <exsdk/detail/base_url.hpp>
+#include "http/base_url.hpp"
+
 #include <exsdk/error.hpp>
 
 #include <string>

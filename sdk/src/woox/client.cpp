@@ -178,13 +178,11 @@ client::all_api_key_permissions(std::int64_t page_size) {
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::caller_neutral(detail::client_core::server_time_body(
-        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::client_core::server_time_of(impl_);
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::caller_neutral(detail::client_core::sync_clock_body(
-        std::shared_ptr<detail::client_core>(impl_, &impl_->core)));
+    return detail::client_core::sync_clock_of(impl_);
 }
 
 clock::duration client::clock_offset() const {

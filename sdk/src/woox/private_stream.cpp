@@ -93,33 +93,30 @@ private_stream::private_stream(asio::any_io_executor ex, stream_config cfg)
     : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
 
 private_stream::~private_stream() {
-    if (impl_) {
-        // On the strand: the reader and the calls in flight see the abort there.
-        asio::dispatch(impl_->strand(), [self = impl_] { self->abort(); });
-    }
+    detail::abort_on_strand(impl_);
 }
 
 asio::awaitable<result<void>> private_stream::connect(std::string_view auth_key) {
-    return detail::on_strand(impl_->strand(), impl::connect(impl_, std::string(auth_key)));
+    return detail::call_on_strand(impl_, &impl::connect, std::string(auth_key));
 }
 
 asio::awaitable<result<std::vector<std::string>>>
 private_stream::subscribe(std::vector<std::string> topics) {
-    return detail::on_strand(impl_->strand(), impl::subscription(impl_, true, std::move(topics)));
+    return detail::call_on_strand(impl_, &impl::subscription, true, std::move(topics));
 }
 
 asio::awaitable<result<std::vector<std::string>>>
 private_stream::unsubscribe(std::vector<std::string> topics) {
-    return detail::on_strand(impl_->strand(), impl::subscription(impl_, false, std::move(topics)));
+    return detail::call_on_strand(impl_, &impl::subscription, false, std::move(topics));
 }
 
 asio::awaitable<result<stream_event>>
 private_stream::next(std::optional<clock::time_point> deadline) {
-    return detail::on_strand(impl_->strand(), impl::next_body(impl_, deadline));
+    return detail::call_on_strand(impl_, &impl::next_body, deadline);
 }
 
 asio::awaitable<void> private_stream::close() {
-    return detail::on_strand(impl_->strand(), impl::close_body(impl_));
+    return detail::call_on_strand(impl_, &impl::close_body);
 }
 
 bool private_stream::is_open() const {

@@ -3,18 +3,18 @@
 
 namespace exsdk::woox::requests {
 
-detail::http_request create_listen_key() {
-    detail::http_request r;
-    r.method = detail::http_method::post;
+http_request create_listen_key() {
+    http_request r;
+    r.method = http_method::post;
     r.target = protocol::listen_key_path;
     r.body = protocol::listen_key_body;
     r.content_type = "application/json";
     return r;
 }
 
-detail::http_request api_key_permissions(std::int64_t page, std::int64_t size) {
-    detail::http_request r;
-    r.method = detail::http_method::get;
+http_request api_key_permissions(std::int64_t page, std::int64_t size) {
+    http_request r;
+    r.method = http_method::get;
     r.target.reserve(protocol::credentials_path.size() + 32);
     r.target.append(protocol::credentials_path)
         .append("?")
@@ -28,9 +28,9 @@ detail::http_request api_key_permissions(std::int64_t page, std::int64_t size) {
     return r;
 }
 
-detail::http_request system_info() {
-    detail::http_request r;
-    r.method = detail::http_method::get;
+http_request system_info() {
+    http_request r;
+    r.method = http_method::get;
     r.target = protocol::system_info_path;
     return r;
 }

@@ -63,7 +63,7 @@ errc errc_for_status(unsigned status) {
 // The parsed body of a success envelope that has a `data` object, or the error the answer
 // describes. Not the exchange's envelope (not a JSON object, or one with neither `success` nor
 // `code`, or a page's content type): errc::unexpected_response.
-result<boost::json::value> success_answer(const detail::http_response& r) {
+result<boost::json::value> success_answer(const http_response& r) {
     if (r.status == 418) {
         return to_error(r);
     }
@@ -88,7 +88,7 @@ result<boost::json::value> success_answer(const detail::http_response& r) {
 
 } // namespace
 
-error to_error(const detail::http_response& r) {
+error to_error(const http_response& r) {
     if (r.status == 418) {
         error e(errc::banned, "HTTP 418: the exchange banned this client");
         e.http_status = 418;
@@ -122,7 +122,7 @@ error to_error(const detail::http_response& r) {
     return e;
 }
 
-result<listen_key> parse_listen_key(const detail::http_response& r) {
+result<listen_key> parse_listen_key(const http_response& r) {
     auto v = success_answer(r);
     if (!v) {
         return v.error();
@@ -139,7 +139,7 @@ result<listen_key> parse_listen_key(const detail::http_response& r) {
     return out;
 }
 
-result<api_key_page> parse_api_key_page(const detail::http_response& r) {
+result<api_key_page> parse_api_key_page(const http_response& r) {
     auto v = success_answer(r);
     if (!v) {
         return v.error();
@@ -207,7 +207,7 @@ result<api_key_page> parse_api_key_page(const detail::http_response& r) {
     return page;
 }
 
-result<clock::wall_time> parse_system_info(const detail::http_response& r) {
+result<clock::wall_time> parse_system_info(const http_response& r) {
     if (detail::is_page_content_type(r.content_type)) {
         return detail::unexpected_answer(r);
     }

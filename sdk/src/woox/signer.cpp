@@ -9,7 +9,7 @@ namespace exsdk::woox {
 
 signer::signer(const credentials& c)
     : api_key_(c.api_key), has_secret_(!c.secret.empty()), mac_(c.secret.reveal()) {
-    if (!detail::is_header_safe(api_key_)) {
+    if (!is_header_safe(api_key_)) {
         throw exception(error(errc::invalid_argument, "WOO X API key contains control characters"));
     }
 }
@@ -22,14 +22,14 @@ std::string signer::signature(std::int64_t timestamp_ms, std::string_view method
                           method, target, body});
 }
 
-void signer::sign(detail::http_request& req, std::int64_t timestamp_ms) const {
+void signer::sign(http_request& req, std::int64_t timestamp_ms) const {
     std::array<char, 24> ts{};
     auto end = std::to_chars(ts.data(), ts.data() + ts.size(), timestamp_ms).ptr;
     const std::string_view ts_text(ts.data(), static_cast<std::size_t>(end - ts.data()));
     req.add_header(protocol::api_key_header, api_key_);
     req.add_header(protocol::timestamp_header, std::string(ts_text));
     req.add_header(protocol::signature_header,
-                   mac_.sign_hex({ts_text, detail::to_string(req.method), req.target, req.body}));
+                   mac_.sign_hex({ts_text, to_string(req.method), req.target, req.body}));
 }
 
 } // namespace exsdk::woox

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "detail/net_connect.hpp"
+#include "detail/with_deadline.hpp"
 #include "ws/ws_layer.hpp"
 
-#include <exsdk/detail/with_deadline.hpp>
 #include <exsdk/version.hpp>
 
 #include <boost/asio/ip/tcp.hpp>

@@ -1,8 +1,7 @@
+#include "detail/async_semaphore.hpp"
 #include "detail/net_connect.hpp"
+#include "ws/websocket_connection.hpp"
 #include "ws/ws_layer.hpp"
-
-#include <exsdk/detail/async_semaphore.hpp>
-#include <exsdk/detail/websocket_connection.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl/context.hpp>

@@ -4,7 +4,8 @@
 // deadlines and error mapping, includes no Beast websocket stream header. Private to the SDK.
 #pragma once
 
-#include <exsdk/detail/base_url.hpp>
+#include "http/base_url.hpp"
+
 #include <exsdk/error.hpp>
 #include <exsdk/timer.hpp>
 

@@ -11,8 +11,8 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/detail/http_message.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/http_message.hpp>
 
 #include <optional>
 #include <string>
@@ -21,14 +21,14 @@
 namespace exsdk::bingx::responses {
 
 /// The error an answer that is not a success describes.
-error to_error(const detail::http_response& r);
+error to_error(const http_response& r);
 
 /// The key of a generate answer, bare {"listenKey":..} or wrapped {"code":0,"data":{..}}.
-result<std::string> parse_listen_key(const detail::http_response& r);
+result<std::string> parse_listen_key(const http_response& r);
 /// PUT/DELETE: 200 with an empty body (or {"code":0}) is success.
-result<void> parse_empty_success(const detail::http_response& r);
+result<void> parse_empty_success(const http_response& r);
 /// {"code":0,"msg":"","data":{"serverTime":<ms>}}
-result<clock::wall_time> parse_server_time(const detail::http_response& r);
+result<clock::wall_time> parse_server_time(const http_response& r);
 
 /// The unblock time in a 100410 message, if it carries one.
 std::optional<clock::wall_time> parse_unblock_time(std::string_view message);

@@ -1,17 +1,17 @@
 // WOO X requests, unsigned (sans-io). The client signs them with woox::signer.
 #pragma once
 
-#include <exsdk/detail/http_message.hpp>
+#include <exsdk/http_message.hpp>
 
 #include <cstdint>
 
 namespace exsdk::woox::requests {
 
 /// POST /v3/account/listenKey {"type":"WEBSOCKET"}
-detail::http_request create_listen_key();
+http_request create_listen_key();
 /// GET /v3/account/credentials?page=&size=
-detail::http_request api_key_permissions(std::int64_t page, std::int64_t size);
+http_request api_key_permissions(std::int64_t page, std::int64_t size);
 /// GET /v3/public/systemInfo (public)
-detail::http_request system_info();
+http_request system_info();
 
 } // namespace exsdk::woox::requests

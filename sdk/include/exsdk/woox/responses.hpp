@@ -10,18 +10,18 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/detail/http_message.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/http_message.hpp>
 #include <exsdk/woox/types.hpp>
 
 namespace exsdk::woox::responses {
 
 /// The error an answer that is not a success describes.
-error to_error(const detail::http_response& r);
+error to_error(const http_response& r);
 
-result<listen_key> parse_listen_key(const detail::http_response& r);
-result<api_key_page> parse_api_key_page(const detail::http_response& r);
+result<listen_key> parse_listen_key(const http_response& r);
+result<api_key_page> parse_api_key_page(const http_response& r);
 /// The server time of /v3/public/systemInfo (its top-level "timestamp").
-result<clock::wall_time> parse_system_info(const detail::http_response& r);
+result<clock::wall_time> parse_system_info(const http_response& r);
 
 } // namespace exsdk::woox::responses

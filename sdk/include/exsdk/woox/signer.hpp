@@ -3,8 +3,8 @@
 #pragma once
 
 #include <exsdk/credentials.hpp>
-#include <exsdk/detail/http_message.hpp>
 #include <exsdk/hmac_sha256.hpp>
+#include <exsdk/http_message.hpp>
 
 #include <cstdint>
 #include <string>
@@ -26,7 +26,7 @@ public:
                           std::string_view target, std::string_view body) const;
 
     /// Signs `req` as it stands (method, target, body) and adds the three auth headers.
-    void sign(detail::http_request& req, std::int64_t timestamp_ms) const;
+    void sign(http_request& req, std::int64_t timestamp_ms) const;
 
 private:
     std::string api_key_;

@@ -7,7 +7,7 @@
 // refusing every later try_send.)
 #pragma once
 
-#include <exsdk/detail/pending_handler.hpp>
+#include "detail/pending_handler.hpp"
 
 #include <boost/asio/async_result.hpp>
 

@@ -1,5 +1,9 @@
-// Plain HTTP request/response values: what signers produce and parsers consume. Beast-free, so
-// the request building and answer parsing of both exchanges stay sans-io and unit-testable.
+// exsdk::http_request / http_response: plain HTTP values, what the sans-io request builders
+// (woox/requests.hpp, bingx/requests.hpp) produce, the signers (woox/signer.hpp,
+// bingx/signer.hpp) sign and the answer parsers (*/responses.hpp) consume. Beast-free: building,
+// signing and parsing a call need no socket, so an application can use them with its own
+// transport, and tests check them byte for byte. The clients send them through their own
+// connection pool.
 #pragma once
 
 #include <array>
@@ -7,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace exsdk::detail {
+namespace exsdk {
 
 enum class http_method { get, post, put, del };
 
@@ -57,4 +61,4 @@ struct http_response {
     std::string content_type;
 };
 
-} // namespace exsdk::detail
+} // namespace exsdk

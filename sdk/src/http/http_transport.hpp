@@ -7,11 +7,12 @@
 // answer arrived (the server closed the idle connection) is sent once more on a fresh connection.
 #pragma once
 
+#include "http/base_url.hpp"
+
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
-#include <exsdk/detail/base_url.hpp>
-#include <exsdk/detail/http_message.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/http_message.hpp>
 #include <exsdk/tls_config.hpp>
 #include <exsdk/transport_config.hpp>
 

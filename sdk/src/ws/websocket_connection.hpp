@@ -4,9 +4,10 @@
 // in the .cpp only. Used from one strand.
 #pragma once
 
+#include "http/base_url.hpp"
+
 #include <exsdk/clock.hpp>
 #include <exsdk/config.hpp>
-#include <exsdk/detail/base_url.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/tls_config.hpp>
 
