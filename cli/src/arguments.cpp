@@ -1,4 +1,5 @@
 #include "arguments.hpp"
+#include "help_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,21 +8,6 @@
 namespace exsdk::cli {
 
 namespace {
-
-constexpr std::string_view program = "exsdk";
-
-std::vector<std::string_view> split_words(std::string_view s) {
-    std::vector<std::string_view> words;
-    while (!s.empty()) {
-        const auto space = s.find(' ');
-        words.push_back(s.substr(0, space));
-        if (space == std::string_view::npos) {
-            break;
-        }
-        s.remove_prefix(space + 1);
-    }
-    return words;
-}
 
 // Command words and option names are short lowercase words. Anything else on the command line
 // could be a pasted secret, so messages name it by position instead of echoing it.
@@ -34,16 +20,21 @@ bool echoable(std::string_view token) {
     });
 }
 
-std::string describe(std::string_view token, std::size_t index) {
-    if (echoable(token)) {
-        return "'" + std::string(token) + "'";
-    }
-    return "(argument " + std::to_string(index + 1) + ")";
+// 'text' (appended piecewise: GCC 12 warns falsely (-Wrestrict) on "'" + std::string(..)).
+std::string quoted(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.push_back('\'');
+    out.append(text);
+    out.push_back('\'');
+    return out;
 }
 
-std::string full_name(const command& c) {
-    return std::string(program) + " " + std::string(to_string(c.exchange)) + " " +
-           std::string(c.name);
+std::string describe(std::string_view token, std::size_t index) {
+    if (echoable(token)) {
+        return quoted(token);
+    }
+    return "(argument " + std::to_string(index + 1) + ")";
 }
 
 std::string see_help(std::string_view prefix) {
@@ -88,115 +79,6 @@ std::optional<exchange_id> parse_exchange(std::string_view word) {
         return exchange_id::bingx;
     }
     return std::nullopt;
-}
-
-// The words of the commands of `ex` that start with `prefix`.
-std::vector<const command*> commands_under(exchange_id ex,
-                                           std::span<const std::string_view> prefix) {
-    std::vector<const command*> out;
-    for (const auto& c : command_table()) {
-        if (c.exchange != ex) {
-            continue;
-        }
-        const auto words = split_words(c.name);
-        if (words.size() >= prefix.size() &&
-            std::equal(prefix.begin(), prefix.end(), words.begin())) {
-            out.push_back(&c);
-        }
-    }
-    return out;
-}
-
-std::string join(std::span<const std::string_view> words) {
-    std::string s;
-    for (auto w : words) {
-        s += s.empty() ? "" : " ";
-        s += w;
-    }
-    return s;
-}
-
-std::string option_lines(std::span<const option_spec> specs) {
-    std::string out;
-    for (const auto& s : specs) {
-        std::string left = "  " + std::string(s.name);
-        if (!s.value_name.empty()) {
-            left += " " + std::string(s.value_name);
-        }
-        left.resize(std::max<std::size_t>(left.size() + 2, 22), ' ');
-        out += left + std::string(s.help) + "\n";
-    }
-    return out;
-}
-
-std::string command_lines(std::span<const command* const> list) {
-    std::string out;
-    for (const auto* c : list) {
-        std::string left = "  " + std::string(to_string(c->exchange)) + " " + std::string(c->name);
-        if (!c->operand.empty()) {
-            left += " " + std::string(c->operand);
-        }
-        left.resize(std::max<std::size_t>(left.size() + 2, 32), ' ');
-        out += left + std::string(c->summary) + "\n";
-    }
-    return out;
-}
-
-constexpr std::string_view output_help =
-    R"(Output: one JSON object per result on stdout, one line each:
-  {"ok":true,"exchange":"woox","command":"listen-key create","result":{...}}
-  {"ok":false,"exchange":"bingx","command":"listen-key extend","error":{"code":"not_found",
-   "exchangeCode":0,"message":"...","httpStatus":404,"retryAfter":null}}
-"retryAfter" is the epoch ms the exchange allows the next call at, or null.
-Exit status: 0 when every call succeeded, 1 when any failed (including cancelled by SIGINT),
-2 for a usage error (one line on stderr, nothing on stdout).
-)";
-
-constexpr std::string_view environment_help =
-    R"(Environment (the --api-key/--secret/--redis flags win):
-  EXSDK_WOOX_API_KEY, EXSDK_WOOX_SECRET     WOO X credentials
-  EXSDK_BINGX_API_KEY, EXSDK_BINGX_SECRET   BingX credentials
-  EXSDK_REDIS_URL                           Redis shared by every process's rate limits
-)";
-
-std::string prefix_help(exchange_id ex, std::span<const std::string_view> words) {
-    const auto list = commands_under(ex, words);
-    std::string prefix = std::string(program) + " " + std::string(to_string(ex));
-    if (!words.empty()) {
-        prefix += " " + join(words);
-    }
-    std::string out = "usage: " + prefix + " COMMAND [ARGS] [OPTIONS]\n\nCommands:\n";
-    out += command_lines(list);
-    out += "\nGlobal options:\n" + option_lines(global_options());
-    out += "\n" + std::string(environment_help);
-    out += "\nRun '" + prefix + " COMMAND --help' for a command's help.\n";
-    return out;
-}
-
-std::string command_help(const command& c) {
-    std::string out = "usage: " + full_name(c);
-    if (!c.operand.empty()) {
-        out += " " + std::string(c.operand);
-    }
-    for (const auto& o : c.options) {
-        out += " [" + std::string(o.name);
-        if (!o.value_name.empty()) {
-            out += " " + std::string(o.value_name);
-        }
-        out += "]";
-    }
-    out += " [GLOBAL OPTIONS]\n\n" + std::string(c.description) + "\n";
-    if (!c.options.empty()) {
-        out += "\nOptions:\n" + option_lines(c.options);
-    }
-    out += "\nGlobal options:\n" + option_lines(global_options());
-    if (c.needs_credentials) {
-        out += "\n" + std::string(environment_help);
-    } else {
-        out += "\nNo credentials needed.\n";
-    }
-    out += "\n" + std::string(output_help);
-    return out;
 }
 
 std::optional<std::int64_t> to_integer(std::string_view text) {
@@ -285,7 +167,7 @@ private:
             bool is_global = false;
             const option_spec* spec = find_any_option(name, is_global);
             if (!spec) {
-                fail("unknown option " + describe(name, i) + see_help(program));
+                fail("unknown option " + describe(name, i) + see_help(program_name));
                 continue;
             }
             std::string_view value;
@@ -332,11 +214,11 @@ private:
 
     usage_error unknown_exchange() const {
         return usage_error{"unknown exchange " + describe(positionals_[0], positional_index_[0]) +
-                           ": expected woox or bingx" + see_help(program)};
+                           ": expected woox or bingx" + see_help(program_name)};
     }
 
     usage_error unknown_command(exchange_id ex, std::span<const std::string_view> rest) const {
-        const std::string prefix = std::string(program) + " " + std::string(to_string(ex));
+        const std::string prefix = std::string(program_name) + " " + std::string(to_string(ex));
         // Name the first word that leads nowhere.
         std::size_t known = 0;
         while (known < rest.size() && !commands_under(ex, rest.first(known + 1)).empty()) {
@@ -344,7 +226,7 @@ private:
         }
         const std::string words =
             echoable(rest[known])
-                ? "'" + std::string(to_string(ex)) + " " + join(rest.first(known + 1)) + "'"
+                ? quoted(std::string(to_string(ex)) + " " + join(rest.first(known + 1)))
                 : describe(rest[known], positional_index_[known + 1]);
         return usage_error{"unknown command " + words + see_help(prefix)};
     }
@@ -369,13 +251,13 @@ private:
 
     parse_result resolve_command() {
         if (positionals_.empty()) {
-            return usage_error{"missing command" + see_help(program)};
+            return usage_error{"missing command" + see_help(program_name)};
         }
         const auto ex = parse_exchange(positionals_[0]);
         if (!ex) {
             return unknown_exchange();
         }
-        const std::string ex_prefix = std::string(program) + " " + std::string(to_string(*ex));
+        const std::string ex_prefix = std::string(program_name) + " " + std::string(to_string(*ex));
         const std::span<const std::string_view> rest(positionals_.begin() + 1, positionals_.end());
         const command* c = match_command(*ex, rest);
         if (!c) {
@@ -566,7 +448,7 @@ private:
         if (g.secret.empty()) {
             missing += missing.empty() ? "secret" : " and secret";
         }
-        return "'" + full_name(c) + "' needs credentials (missing " + missing +
+        return quoted(full_name(c)) + " needs credentials (missing " + missing +
                "): --api-key and --secret, or " + std::string(api_key_env(c.exchange)) + " and " +
                std::string(secret_env(c.exchange));
     }
@@ -582,50 +464,10 @@ private:
 
 } // namespace
 
-std::vector<std::string> url_passwords(std::string_view url) {
-    std::vector<std::string> out;
-    const auto scheme = url.find("://");
-    const auto at = url.rfind('@');
-    if (scheme == std::string_view::npos || at == std::string_view::npos || at < scheme) {
-        return out;
-    }
-    const auto info = url.substr(scheme + 3, at - scheme - 3);
-    const auto colon = info.find(':');
-    if (colon == std::string_view::npos) {
-        return out;
-    }
-    const std::string typed(info.substr(colon + 1));
-    std::string decoded;
-    for (std::size_t i = 0; i < typed.size(); ++i) {
-        int v = 0;
-        if (typed[i] == '%' && i + 2 < typed.size() &&
-            std::from_chars(typed.data() + i + 1, typed.data() + i + 3, v, 16).ptr ==
-                typed.data() + i + 3) {
-            decoded += static_cast<char>(v);
-            i += 2;
-        } else {
-            decoded += typed[i];
-        }
-    }
-    out.push_back(typed);
-    if (decoded != typed) {
-        out.push_back(decoded);
-    }
-    return out;
-}
-
 std::span<const std::string_view> limit_names() {
     static constexpr std::array<std::string_view, 5> names{
         "woox.listen_key", "woox.credentials", "bingx.uid", "bingx.ip_group", "bingx.ip_endpoint"};
     return names;
-}
-
-std::string_view api_key_env(exchange_id e) noexcept {
-    return e == exchange_id::woox ? "EXSDK_WOOX_API_KEY" : "EXSDK_BINGX_API_KEY";
-}
-
-std::string_view secret_env(exchange_id e) noexcept {
-    return e == exchange_id::woox ? "EXSDK_WOOX_SECRET" : "EXSDK_BINGX_SECRET";
 }
 
 parse_result parse_arguments(std::span<const std::string_view> args, const env_lookup& env) {
@@ -637,42 +479,6 @@ parse_result parse_arguments(std::span<const std::string_view> args, const env_l
     return r;
 }
 
-std::string program_help() {
-    std::vector<const command*> all;
-    for (const auto& c : command_table()) {
-        all.push_back(&c);
-    }
-    std::string out = R"(usage: exsdk EXCHANGE COMMAND [ARGS] [OPTIONS]
-
-Checks WOO X and BingX API keys and listen keys from a shell, through the exsdk SDK (rate
-limited, retried, signed). Options may appear anywhere after the program name.
-
-Commands:
-)";
-    out += command_lines(all);
-    out += "\nGlobal options:\n" + option_lines(global_options());
-    out += "  --help, -h          this help; after a command: that command's help\n";
-    out += "  --version           the version, then exit\n";
-    out += "\n" + std::string(environment_help);
-    out += "\n" + std::string(output_help);
-    out += "\nRun 'exsdk EXCHANGE COMMAND --help' for a command's help.\n";
-    return out;
-}
-
-std::string redact(std::string text, std::span<const std::string> secrets) {
-    for (const auto& s : secrets) {
-        // Real secrets are long random strings; masking every "ab" of a message would only
-        // garble it, so very short values are left alone.
-        if (s.size() < min_redacted_size) {
-            continue;
-        }
-        for (auto pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos + 3)) {
-            text.replace(pos, s.size(), "***");
-        }
-    }
-    return text;
-}
-
 std::vector<std::string> split_commas(std::string_view text) {
     std::vector<std::string> pieces;
     for (std::size_t start = 0; start <= text.size();) {
@@ -681,39 +487,6 @@ std::vector<std::string> split_commas(std::string_view text) {
         start = end + 1;
     }
     return pieces;
-}
-
-std::vector<std::string> known_secrets(std::span<const std::string_view> args,
-                                       const env_lookup& env) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--secret" && i + 1 < args.size()) {
-            out.emplace_back(args[i + 1]);
-        } else if (args[i].starts_with("--secret=")) {
-            out.emplace_back(args[i].substr(9));
-        }
-    }
-    for (auto e : {exchange_id::woox, exchange_id::bingx}) {
-        if (auto s = env(secret_env(e))) {
-            out.push_back(std::move(*s));
-        }
-    }
-    auto redis_password = [&out](std::string_view url) {
-        for (auto& p : url_passwords(url)) {
-            out.push_back(std::move(p));
-        }
-    };
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--redis" && i + 1 < args.size()) {
-            redis_password(args[i + 1]);
-        } else if (args[i].starts_with("--redis=")) {
-            redis_password(args[i].substr(8));
-        }
-    }
-    if (auto url = env(redis_url_env)) {
-        redis_password(*url);
-    }
-    return out;
 }
 
 } // namespace exsdk::cli

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace exsdk::cli {
 
@@ -89,7 +90,20 @@ struct command {
 /// Options every command accepts (--base-url, --api-key, --repeat, ...).
 std::span<const option_spec> global_options();
 
+/// The program's name, as help and messages spell it.
+inline constexpr std::string_view program_name = "exsdk";
+
 /// Every command of the program, in help order.
 std::span<const command> command_table();
+
+/// The words of a command name ("listen-key create" -> {"listen-key", "create"}).
+std::vector<std::string_view> split_words(std::string_view s);
+/// Words joined by single spaces.
+std::string join(std::span<const std::string_view> words);
+/// "exsdk woox listen-key create".
+std::string full_name(const command& c);
+/// The commands of `ex` whose words start with `prefix`, in table order.
+std::vector<const command*> commands_under(exchange_id ex,
+                                           std::span<const std::string_view> prefix);
 
 } // namespace exsdk::cli

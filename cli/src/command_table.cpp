@@ -276,4 +276,48 @@ std::optional<std::string> option_values::text(std::string_view name) const {
     return std::nullopt;
 }
 
+std::vector<std::string_view> split_words(std::string_view s) {
+    std::vector<std::string_view> words;
+    while (!s.empty()) {
+        const auto space = s.find(' ');
+        words.push_back(s.substr(0, space));
+        if (space == std::string_view::npos) {
+            break;
+        }
+        s.remove_prefix(space + 1);
+    }
+    return words;
+}
+
+std::string full_name(const command& c) {
+    return std::string(program_name) + " " + std::string(to_string(c.exchange)) + " " +
+           std::string(c.name);
+}
+
+// The words of the commands of `ex` that start with `prefix`.
+std::vector<const command*> commands_under(exchange_id ex,
+                                           std::span<const std::string_view> prefix) {
+    std::vector<const command*> out;
+    for (const auto& c : command_table()) {
+        if (c.exchange != ex) {
+            continue;
+        }
+        const auto words = split_words(c.name);
+        if (words.size() >= prefix.size() &&
+            std::equal(prefix.begin(), prefix.end(), words.begin())) {
+            out.push_back(&c);
+        }
+    }
+    return out;
+}
+
+std::string join(std::span<const std::string_view> words) {
+    std::string s;
+    for (auto w : words) {
+        s += s.empty() ? "" : " ";
+        s += w;
+    }
+    return s;
+}
+
 } // namespace exsdk::cli

@@ -5,8 +5,8 @@
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
 #include <exsdk/error.hpp>
-#include <exsdk/redis_limit_store.hpp>
 #include <exsdk/log.hpp>
+#include <exsdk/redis_limit_store.hpp>
 #include <exsdk/sliding_window_limiter.hpp>
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/listen_key_session.hpp>
