@@ -9,7 +9,7 @@ set(EXSDK_SDK_SOURCES
   src/bingx/signer.cpp
   src/bingx/stream_protocol.cpp
   src/detail/answer_check.cpp
-  src/detail/client_core.cpp
+  src/detail/request_pipeline.cpp
   src/detail/client_metrics.cpp
   src/detail/json.cpp
   src/detail/limit_names.cpp

@@ -1,5 +1,5 @@
+#include "detail/event_stream.hpp"
 #include "detail/object_strand.hpp"
-#include "detail/stream_core.hpp"
 
 #include <exsdk/bingx/account_stream.hpp>
 #include <exsdk/bingx/stream_protocol.hpp>
@@ -25,11 +25,11 @@ detail::endpoint_url parse_or_throw(const std::string& url) {
     return *r;
 }
 
-using core_base = detail::stream_core<stream_event, stream_protocol::ack>;
+using stream_base = detail::event_stream<stream_event, stream_protocol::ack>;
 
 } // namespace
 
-struct account_stream::impl final : core_base {
+struct account_stream::impl final : stream_base {
     stream_config cfg;
     detail::endpoint_url spot, swap;
     gzip_decoder gunzip;
@@ -37,7 +37,7 @@ struct account_stream::impl final : core_base {
     std::mt19937_64 ids{std::random_device{}()};
 
     impl(asio::any_io_executor ex, stream_config c)
-        : core_base(
+        : stream_base(
               std::move(ex), c.tls, c.clock,
               timing{c.connect_timeout, c.idle_timeout, clock::duration::zero(), c.command_timeout},
               queue_bound{c.max_queued_events, c.overflow}, c.log, "bingx.stream"),
@@ -79,7 +79,7 @@ struct account_stream::impl final : core_base {
             *parsed);
     }
 
-    static asio::awaitable<void> reply(std::shared_ptr<core_base> self, std::string pong) {
+    static asio::awaitable<void> reply(std::shared_ptr<stream_base> self, std::string pong) {
         co_await asio::this_coro::throw_if_cancelled(false);
         (void)co_await self->send(std::move(pong)); // a failure surfaces in the reader
     }

@@ -1,7 +1,7 @@
 #include "detail/caller_neutral.hpp"
-#include "detail/client_core.hpp"
 #include "detail/limit_names.hpp"
 #include "detail/local_call_limiter.hpp"
+#include "detail/request_pipeline.hpp"
 
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/ip_group.hpp>
@@ -61,7 +61,7 @@ struct client::impl {
     asio::any_io_executor user_executor;
     config cfg;
     detail::base_url url;
-    detail::client_core core;
+    detail::request_pipeline pipeline;
     bingx::signer signer;
     // The limits of each method's calls (null: none): its UID window first (held back when the
     // exchange names an unblock time), then the IP group and the endpoint's IP limit.
@@ -69,10 +69,10 @@ struct client::impl {
 
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
-          core(user_executor, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
-               cfg.clock ? cfg.clock : system_clock(), cfg.log, "bingx.client", operations),
+          pipeline(user_executor, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
+                   cfg.clock ? cfg.clock : system_clock(), cfg.log, "bingx.client", operations),
           signer(cfg.credentials) {
-        cfg.clock = core.get_clock();
+        cfg.clock = pipeline.get_clock();
         if (cfg.limits.enabled) {
             if (cfg.limits.store) {
                 setup_store_limits();
@@ -80,14 +80,14 @@ struct client::impl {
                 setup_limits();
             }
         }
-        core.set_server_time([this]() { return fetch_server_time(); });
+        pipeline.set_server_time([this]() { return fetch_server_time(); });
     }
 
     // In process: the UID limiter(s) (one shared by POST/PUT/DELETE unless configured
     // separately) and the process-wide IP group.
     void setup_limits() {
         const auto& l = cfg.limits;
-        const auto& clk = core.get_clock();
+        const auto& clk = pipeline.get_clock();
         std::array<std::shared_ptr<sliding_window_limiter>, 3> uid;
         for (std::size_t i = 0; i < uid.size(); ++i) {
             if (l.user_data_stream_limiter) {
@@ -155,7 +155,7 @@ struct client::impl {
 
     // One unsigned server-time request (also the clock sync's probe).
     asio::awaitable<result<clock::wall_time>> fetch_server_time() {
-        co_return co_await core.run_once<clock::wall_time>(
+        co_return co_await pipeline.run_once<clock::wall_time>(
             server_time_call, requests::server_time(), responses::parse_server_time);
     }
 
@@ -167,14 +167,14 @@ struct client::impl {
              http_request (*make)(std::string_view, std::int64_t, std::optional<std::int64_t>),
              std::string key) {
         if (!plausible_key(key)) {
-            co_return self->core.reject(
+            co_return self->pipeline.reject(
                 key_calls[m], error(errc::invalid_argument,
                                     "listen key must be 1-256 characters of [A-Za-z0-9_-]"));
         }
         if (!self->signer.has_credentials()) {
-            co_return self->core.reject(key_calls[m], missing_credentials());
+            co_return self->pipeline.reject(key_calls[m], missing_credentials());
         }
-        co_return co_await self->core.run<void>(
+        co_return co_await self->pipeline.run<void>(
             key_calls[m], self->limits[m].get(),
             [&](std::int64_t ts) {
                 auto req = make(key, ts, self->recv_window_ms());
@@ -186,9 +186,9 @@ struct client::impl {
 
     static asio::awaitable<result<listen_key>> generate_listen_key(std::shared_ptr<impl> self) {
         if (!self->signer.has_credentials()) {
-            co_return self->core.reject(key_calls[post_index], missing_credentials());
+            co_return self->pipeline.reject(key_calls[post_index], missing_credentials());
         }
-        auto key = co_await self->core.run<std::string>(
+        auto key = co_await self->pipeline.run<std::string>(
             key_calls[post_index], self->limits[post_index].get(),
             [&](std::int64_t ts) {
                 auto req = requests::generate_listen_key(ts, self->recv_window_ms());
@@ -199,7 +199,7 @@ struct client::impl {
         if (!key) {
             co_return key.error();
         }
-        co_return listen_key{std::move(*key), from_epoch_ms(self->core.timestamp_ms()) +
+        co_return listen_key{std::move(*key), from_epoch_ms(self->pipeline.timestamp_ms()) +
                                                   protocol::listen_key_lifetime};
     }
 };
@@ -226,18 +226,18 @@ asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::client_core::server_time_of(impl_);
+    return detail::request_pipeline::server_time_of(impl_);
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::client_core::sync_clock_of(impl_);
+    return detail::request_pipeline::sync_clock_of(impl_);
 }
 
 clock::duration client::clock_offset() const {
-    return impl_->core.offset();
+    return impl_->pipeline.offset();
 }
 client_stats client::stats() const {
-    return impl_->core.stats("bingx");
+    return impl_->pipeline.stats("bingx");
 }
 const config& client::get_config() const {
     return impl_->cfg;

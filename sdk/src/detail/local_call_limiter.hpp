@@ -40,7 +40,9 @@ public:
         return sliding_window_limiter::acquire_all({set_.data(), size_});
     }
 
-    bool try_acquire() override { return sliding_window_limiter::try_acquire_all({set_.data(), size_}); }
+    bool try_acquire() override {
+        return sliding_window_limiter::try_acquire_all({set_.data(), size_});
+    }
 
     asio::awaitable<void> hold_for(clock::duration wait) override {
         if (holdable_ && wait > clock::duration::zero()) {

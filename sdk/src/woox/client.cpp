@@ -1,7 +1,7 @@
 #include "detail/caller_neutral.hpp"
-#include "detail/client_core.hpp"
 #include "detail/limit_names.hpp"
 #include "detail/local_call_limiter.hpp"
+#include "detail/request_pipeline.hpp"
 
 #include <exsdk/woox/client.hpp>
 #include <exsdk/woox/requests.hpp>
@@ -68,28 +68,29 @@ const detail::call_info server_time_call{2, operations[2]};
 struct client::impl {
     asio::any_io_executor user_executor;
     config cfg;
-    detail::client_core core;
+    detail::request_pipeline pipeline;
     woox::signer signer;
     std::shared_ptr<call_limiter> listen_key_limits;
     std::shared_ptr<call_limiter> credentials_limits;
 
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)),
-          core(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport, cfg.retry,
-               cfg.clock_sync, cfg.clock ? cfg.clock : system_clock(), cfg.log, "woox.client",
-               operations),
+          pipeline(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport,
+                   cfg.retry, cfg.clock_sync, cfg.clock ? cfg.clock : system_clock(), cfg.log,
+                   "woox.client", operations),
           signer(cfg.credentials),
           listen_key_limits(make_call_limiter(cfg, "listen_key", cfg.limits.listen_key,
-                                              cfg.limits.listen_key_limiter, core.get_clock())),
+                                              cfg.limits.listen_key_limiter, pipeline.get_clock())),
           credentials_limits(make_call_limiter(cfg, "credentials", cfg.limits.credentials,
-                                               cfg.limits.credentials_limiter, core.get_clock())) {
-        cfg.clock = core.get_clock();
-        core.set_server_time([this]() { return fetch_server_time(); });
+                                               cfg.limits.credentials_limiter,
+                                               pipeline.get_clock())) {
+        cfg.clock = pipeline.get_clock();
+        pipeline.set_server_time([this]() { return fetch_server_time(); });
     }
 
     // One unsigned server-time request (also the clock sync's probe).
     asio::awaitable<result<clock::wall_time>> fetch_server_time() {
-        co_return co_await core.run_once<clock::wall_time>(
+        co_return co_await pipeline.run_once<clock::wall_time>(
             server_time_call, requests::system_info(), responses::parse_system_info);
     }
 
@@ -98,9 +99,9 @@ struct client::impl {
 
     static asio::awaitable<result<listen_key>> create_listen_key(std::shared_ptr<impl> self) {
         if (!self->signer.has_credentials()) {
-            co_return self->core.reject(create_listen_key_call, missing_credentials());
+            co_return self->pipeline.reject(create_listen_key_call, missing_credentials());
         }
-        co_return co_await self->core.run<listen_key>(
+        co_return co_await self->pipeline.run<listen_key>(
             create_listen_key_call, self->listen_key_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::create_listen_key();
@@ -113,18 +114,18 @@ struct client::impl {
     static asio::awaitable<result<api_key_page>>
     api_key_permissions(std::shared_ptr<impl> self, std::int64_t page, std::int64_t size) {
         if (page < 1) {
-            co_return self->core.reject(api_key_permissions_call,
-                                        error(errc::invalid_argument, "page must be >= 1"));
+            co_return self->pipeline.reject(api_key_permissions_call,
+                                            error(errc::invalid_argument, "page must be >= 1"));
         }
         if (size < 1 || size > protocol::max_page_size) {
-            co_return self->core.reject(
+            co_return self->pipeline.reject(
                 api_key_permissions_call,
                 error(errc::invalid_argument, "size must be between 1 and 1000"));
         }
         if (!self->signer.has_credentials()) {
-            co_return self->core.reject(api_key_permissions_call, missing_credentials());
+            co_return self->pipeline.reject(api_key_permissions_call, missing_credentials());
         }
-        co_return co_await self->core.run<api_key_page>(
+        co_return co_await self->pipeline.run<api_key_page>(
             api_key_permissions_call, self->credentials_limits.get(),
             [&](std::int64_t ts) {
                 auto req = requests::api_key_permissions(page, size);
@@ -178,18 +179,18 @@ client::all_api_key_permissions(std::int64_t page_size) {
 }
 
 asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::client_core::server_time_of(impl_);
+    return detail::request_pipeline::server_time_of(impl_);
 }
 
 asio::awaitable<result<void>> client::sync_clock() {
-    return detail::client_core::sync_clock_of(impl_);
+    return detail::request_pipeline::sync_clock_of(impl_);
 }
 
 clock::duration client::clock_offset() const {
-    return impl_->core.offset();
+    return impl_->pipeline.offset();
 }
 client_stats client::stats() const {
-    return impl_->core.stats("woox");
+    return impl_->pipeline.stats("woox");
 }
 const config& client::get_config() const {
     return impl_->cfg;

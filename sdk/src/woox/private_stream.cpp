@@ -1,5 +1,5 @@
+#include "detail/event_stream.hpp"
 #include "detail/object_strand.hpp"
-#include "detail/stream_core.hpp"
 
 #include <exsdk/woox/private_stream.hpp>
 #include <exsdk/woox/stream_protocol.hpp>
@@ -20,20 +20,20 @@ detail::endpoint_url parse_or_throw(const std::string& url) {
     return *r;
 }
 
-using core_base = detail::stream_core<stream_event, std::vector<std::string>>;
+using stream_base = detail::event_stream<stream_event, std::vector<std::string>>;
 
 } // namespace
 
-struct private_stream::impl final : core_base {
+struct private_stream::impl final : stream_base {
     stream_config cfg;
     detail::endpoint_url endpoint;
     std::uint64_t next_command_id = 0;
 
     impl(asio::any_io_executor ex, stream_config c)
-        : core_base(std::move(ex), c.tls, c.clock,
-                    timing{c.connect_timeout, c.ping_interval + c.pong_timeout, c.ping_interval,
-                           c.command_timeout},
-                    queue_bound{c.max_queued_events, c.overflow}, c.log, "woox.stream"),
+        : stream_base(std::move(ex), c.tls, c.clock,
+                      timing{c.connect_timeout, c.ping_interval + c.pong_timeout, c.ping_interval,
+                             c.command_timeout},
+                      queue_bound{c.max_queued_events, c.overflow}, c.log, "woox.stream"),
           cfg(std::move(c)), endpoint(parse_or_throw(cfg.url)) {}
 
     std::string heartbeat_frame() override {

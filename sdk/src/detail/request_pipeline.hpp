@@ -37,14 +37,15 @@ struct call_info {
     std::string_view operation;
 };
 
-class client_core;
+class request_pipeline;
 
 /// What one call reports while it runs: log events, metrics, and the context of its error.
 /// Lives in the call's coroutine frame; touches only the call's own state and the client's
 /// thread-safe logger and metrics.
 class call_trace {
 public:
-    call_trace(client_core& core, const call_info& call, clock::time_point started) noexcept;
+    call_trace(request_pipeline& pipeline, const call_info& call,
+               clock::time_point started) noexcept;
 
     /// The request `req` goes out now (attempt 1-based).
     void sent(const http_request& req, std::size_t attempt) const;
@@ -81,22 +82,22 @@ private:
                       const error* e, clock::duration latency);
     void finish(error* e, const http_request* last, std::size_t attempts);
 
-    client_core& core_;
+    request_pipeline& pipeline_;
     const call_info& call_;
     clock::time_point started_;
     bool last_answered_ = false; // the last attempt got an answer from the server
 };
 
-class client_core {
+class request_pipeline {
 public:
     using server_time_fn = std::function<asio::awaitable<result<clock::wall_time>>()>;
 
     /// `source`: the log source ("woox.client"); `operations`: the client's operation names
     /// (static text), indexed by call_info::op.
-    client_core(asio::any_io_executor ex, const base_url& url, const tls_config& tls,
-                const transport_config& transport, retry_policy retry, clock_sync_config sync,
-                std::shared_ptr<clock> clk, const log_config& log, std::string_view source,
-                std::span<const std::string_view> operations);
+    request_pipeline(asio::any_io_executor ex, const base_url& url, const tls_config& tls,
+                     const transport_config& transport, retry_policy retry, clock_sync_config sync,
+                     std::shared_ptr<clock> clk, const log_config& log, std::string_view source,
+                     std::span<const std::string_view> operations);
 
     /// Set by the exchange client: one unsigned server-time request.
     void set_server_time(server_time_fn fn) { server_time_ = std::move(fn); }
@@ -113,15 +114,17 @@ public:
     asio::awaitable<result<void>> sync_clock();
 
     // The clients' public server_time() and sync_clock(), for a client impl `owner` with this
-    // core as its member `core` (the call holds the whole client alive).
+    // pipeline as its member `pipeline` (the call holds the whole client alive).
     template <class Owner>
     static asio::awaitable<result<clock::wall_time>>
     server_time_of(const std::shared_ptr<Owner>& owner) {
-        return caller_neutral(server_time_body(std::shared_ptr<client_core>(owner, &owner->core)));
+        return caller_neutral(
+            server_time_body(std::shared_ptr<request_pipeline>(owner, &owner->pipeline)));
     }
     template <class Owner>
     static asio::awaitable<result<void>> sync_clock_of(const std::shared_ptr<Owner>& owner) {
-        return caller_neutral(sync_clock_body(std::shared_ptr<client_core>(owner, &owner->core)));
+        return caller_neutral(
+            sync_clock_body(std::shared_ptr<request_pipeline>(owner, &owner->pipeline)));
     }
 
     http_transport& transport() noexcept { return transport_; }
@@ -151,10 +154,10 @@ public:
 
 private:
     static asio::awaitable<result<clock::wall_time>>
-    server_time_body(std::shared_ptr<client_core> self) {
+    server_time_body(std::shared_ptr<request_pipeline> self) {
         co_return co_await self->server_time_();
     }
-    static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<client_core> self) {
+    static asio::awaitable<result<void>> sync_clock_body(std::shared_ptr<request_pipeline> self) {
         co_return co_await self->sync_clock();
     }
     double next_random() {
@@ -213,8 +216,8 @@ struct admission_context {
 #endif
 
 template <class T, class Build, class Parse>
-asio::awaitable<result<T>> client_core::run(const call_info& call, call_limiter* limits,
-                                            Build build, Parse parse) {
+asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_limiter* limits,
+                                                 Build build, Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
     co_await maybe_sync_before_call();
@@ -289,8 +292,8 @@ asio::awaitable<result<T>> client_core::run(const call_info& call, call_limiter*
 }
 
 template <class T, class Parse>
-asio::awaitable<result<T>> client_core::run_once(const call_info& call, http_request req,
-                                                 Parse parse) {
+asio::awaitable<result<T>> request_pipeline::run_once(const call_info& call, http_request req,
+                                                      Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
     call_trace trace(*this, call, started);

@@ -32,7 +32,7 @@
 namespace exsdk::detail {
 
 template <class Event, class Ack>
-class stream_core : public std::enable_shared_from_this<stream_core<Event, Ack>> {
+class event_stream : public std::enable_shared_from_this<event_stream<Event, Ack>> {
 public:
     struct timing {
         clock::duration connect_timeout;
@@ -48,8 +48,8 @@ public:
 
     /// `ex` is the user's executor; the stream runs on a strand over it. `source`: the log
     /// source ("woox.stream", static text).
-    stream_core(const asio::any_io_executor& ex, const tls_config& tls, std::shared_ptr<clock> clk,
-                timing t, queue_bound q, const log_config& log, std::string_view source)
+    event_stream(const asio::any_io_executor& ex, const tls_config& tls, std::shared_ptr<clock> clk,
+                 timing t, queue_bound q, const log_config& log, std::string_view source)
         : strand_(make_object_strand(ex)), ex_(strand_), tls_(tls),
           clock_(clk ? std::move(clk) : system_clock()), log_(log, source, clock_), timing_(t),
           events_(ex_, clock_, q.max_queued, q.overflow, [max = q.max_queued](std::size_t n) {
@@ -61,9 +61,9 @@ public:
           }) {
         events_.close(error(errc::network, "the stream is not connected"));
     }
-    stream_core(const stream_core&) = delete;
-    stream_core& operator=(const stream_core&) = delete;
-    virtual ~stream_core() = default;
+    event_stream(const event_stream&) = delete;
+    event_stream& operator=(const event_stream&) = delete;
+    virtual ~event_stream() = default;
 
     const object_strand& strand() const noexcept { return strand_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
@@ -171,12 +171,12 @@ public:
 
     // The bodies of the public next() and close() of both streams, run on the strand (`self`
     // keeps the stream alive).
-    static asio::awaitable<result<Event>> next_body(std::shared_ptr<stream_core> self,
+    static asio::awaitable<result<Event>> next_body(std::shared_ptr<event_stream> self,
                                                     std::optional<clock::time_point> deadline) {
         co_await asio::this_coro::throw_if_cancelled(false);
         co_return co_await self->events_.pop(deadline);
     }
-    static asio::awaitable<void> close_body(std::shared_ptr<stream_core> self) {
+    static asio::awaitable<void> close_body(std::shared_ptr<event_stream> self) {
         co_await asio::this_coro::throw_if_cancelled(false);
         co_await self->close();
     }
@@ -238,7 +238,7 @@ private:
         events_.close(why);
     }
 
-    static asio::awaitable<void> reader(std::shared_ptr<stream_core> self,
+    static asio::awaitable<void> reader(std::shared_ptr<event_stream> self,
                                         std::shared_ptr<connection> c) {
         co_await asio::this_coro::throw_if_cancelled(false);
         for (;;) {
@@ -262,7 +262,7 @@ private:
         }
     }
 
-    static asio::awaitable<void> heartbeat(std::shared_ptr<stream_core> self,
+    static asio::awaitable<void> heartbeat(std::shared_ptr<event_stream> self,
                                            std::shared_ptr<connection> c) {
         co_await asio::this_coro::throw_if_cancelled(false);
         for (;;) {

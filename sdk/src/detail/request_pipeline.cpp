@@ -1,17 +1,19 @@
 #include "detail/answer_check.hpp"
-#include "detail/client_core.hpp"
+#include "detail/request_pipeline.hpp"
 
 namespace exsdk::detail {
 
-client_core::client_core(asio::any_io_executor ex, const base_url& url, const tls_config& tls,
-                         const transport_config& transport, retry_policy retry,
-                         clock_sync_config sync, std::shared_ptr<clock> clk, const log_config& log,
-                         std::string_view source, std::span<const std::string_view> operations)
+request_pipeline::request_pipeline(asio::any_io_executor ex, const base_url& url,
+                                   const tls_config& tls, const transport_config& transport,
+                                   retry_policy retry, clock_sync_config sync,
+                                   std::shared_ptr<clock> clk, const log_config& log,
+                                   std::string_view source,
+                                   std::span<const std::string_view> operations)
     : ex_(ex), clk_(clk ? std::move(clk) : system_clock()), log_(log, source, clk_),
       metrics_(operations), transport_(ex, url, tls, transport, clk_), retry_(retry), sync_(sync),
       rng_(retry.jitter_seed != 0 ? retry.jitter_seed : std::random_device{}()) {}
 
-asio::awaitable<result<void>> client_core::sync_clock() {
+asio::awaitable<result<void>> request_pipeline::sync_clock() {
     if (!server_time_) {
         co_return error(errc::invalid_argument, "no server-time endpoint");
     }
@@ -40,7 +42,7 @@ asio::awaitable<result<void>> client_core::sync_clock() {
     co_return result<void>{};
 }
 
-asio::awaitable<void> client_core::maybe_sync_before_call() {
+asio::awaitable<void> request_pipeline::maybe_sync_before_call() {
     if (!server_time_) {
         co_return;
     }
@@ -57,7 +59,7 @@ asio::awaitable<void> client_core::maybe_sync_before_call() {
     }
 }
 
-asio::awaitable<void> client_core::hold_back(call_limiter& limits, const error& e) {
+asio::awaitable<void> request_pipeline::hold_back(call_limiter& limits, const error& e) {
     const auto wait =
         std::chrono::duration_cast<clock::duration>(*e.retry_after - from_epoch_ms(timestamp_ms()));
     if (wait > clock::duration::zero()) {
@@ -65,7 +67,7 @@ asio::awaitable<void> client_core::hold_back(call_limiter& limits, const error& 
     }
 }
 
-error client_core::limiter_error(boost::system::error_code ec, const call_limiter& limits) {
+error request_pipeline::limiter_error(boost::system::error_code ec, const call_limiter& limits) {
     if (ec == make_error_code(errc::limiter_unavailable)) {
         auto why = limits.failure_reason();
         return error(errc::limiter_unavailable,
@@ -74,7 +76,7 @@ error client_core::limiter_error(boost::system::error_code ec, const call_limite
     return error(errc::cancelled, "cancelled while waiting for the rate limiter");
 }
 
-client_stats client_core::stats(std::string_view exchange) const {
+client_stats request_pipeline::stats(std::string_view exchange) const {
     client_stats s;
     s.exchange = std::string(exchange);
     s.operations = metrics_.snapshot();
@@ -84,7 +86,7 @@ client_stats client_core::stats(std::string_view exchange) const {
     return s;
 }
 
-error client_core::reject(const call_info& call, error e) {
+error request_pipeline::reject(const call_info& call, error e) {
     call_trace trace(*this, call, clk_->now());
     return trace.end(result<void>(std::move(e)), nullptr, 0).error();
 }
@@ -100,11 +102,12 @@ const char* code_name(const error& e) {
 
 } // namespace
 
-call_trace::call_trace(client_core& core, const call_info& call, clock::time_point started) noexcept
-    : core_(core), call_(call), started_(started) {}
+call_trace::call_trace(request_pipeline& pipeline, const call_info& call,
+                       clock::time_point started) noexcept
+    : pipeline_(pipeline), call_(call), started_(started) {}
 
 void call_trace::sent(const http_request& req, std::size_t attempt) const {
-    const auto& log = core_.log_;
+    const auto& log = pipeline_.log_;
     if (!log.on(log_level::debug)) {
         return;
     }
@@ -117,8 +120,8 @@ void call_trace::sent(const http_request& req, std::size_t attempt) const {
 }
 
 void call_trace::limiter_waited(clock::duration d) const {
-    core_.metrics_.op(call_.op).limiter_wait.observe(d);
-    const auto& log = core_.log_;
+    pipeline_.metrics_.op(call_.op).limiter_wait.observe(d);
+    const auto& log = pipeline_.log_;
     if (log.on(log_level::info) && d > log.slow_limiter_wait()) {
         log.write(log_level::info, "limiter.waited",
                   {{"operation", call_.operation}, {"waited_ms", to_ms(d)}});
@@ -127,9 +130,9 @@ void call_trace::limiter_waited(clock::duration d) const {
 
 void call_trace::attempt_done(const http_request& req, std::size_t attempt, bool answered,
                               unsigned status, const error* e, clock::duration latency) {
-    core_.metrics_.op(call_.op).requests.fetch_add(1, std::memory_order_relaxed);
+    pipeline_.metrics_.op(call_.op).requests.fetch_add(1, std::memory_order_relaxed);
     last_answered_ = answered;
-    const auto& log = core_.log_;
+    const auto& log = pipeline_.log_;
     const log_level level = answered ? log_level::debug : log_level::info;
     if (!log.on(level)) {
         return;
@@ -161,8 +164,8 @@ void call_trace::attempt_done(const http_request& req, std::size_t attempt, bool
 }
 
 void call_trace::retrying(const error& e, std::size_t attempt, clock::duration delay) const {
-    core_.metrics_.op(call_.op).retries_by_reason.add(e);
-    const auto& log = core_.log_;
+    pipeline_.metrics_.op(call_.op).retries_by_reason.add(e);
+    const auto& log = pipeline_.log_;
     if (!log.on(log_level::info)) {
         return;
     }
@@ -176,8 +179,8 @@ void call_trace::retrying(const error& e, std::size_t attempt, clock::duration d
 }
 
 void call_trace::finish(error* e, const http_request* last, std::size_t attempts) {
-    auto& m = core_.metrics_.op(call_.op);
-    const auto elapsed = core_.clk_->now() - started_;
+    auto& m = pipeline_.metrics_.op(call_.op);
+    const auto elapsed = pipeline_.clk_->now() - started_;
     m.calls.fetch_add(1, std::memory_order_relaxed);
     m.latency.observe(elapsed);
     if (e == nullptr) {
