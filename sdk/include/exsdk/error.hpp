@@ -93,7 +93,9 @@ std::string to_string(const error& e);
 /// The name of an errc value ("rate_limited").
 const char* to_string(errc e) noexcept;
 
-/// Thrown only by result<T>::value() on an error; the SDK itself never throws it.
+/// Thrown by result<T>::value() on an error, and by constructors given what cannot work (a
+/// client's unparsable base_url, an API key with control characters). Calls never throw it:
+/// they return their errors as values.
 class exception : public boost::system::system_error {
 public:
     explicit exception(error e);

@@ -5,7 +5,8 @@
 //   if (!key) { /* key.error().code == exsdk::errc::rate_limited, ... */ }
 //
 // Every call goes limiter -> signer -> transport -> parser, with the configured retries and
-// clock sync, and reports failures as values (never throws).
+// clock sync, and reports failures as values (calls never throw; the constructor throws
+// exsdk::exception for a configuration that cannot work, such as an unparsable base_url).
 //
 // Threads: every member function may be called concurrently from coroutines on any executor and
 // any thread (a multi-threaded io_context or thread_pool needs no strand of yours). A call runs
