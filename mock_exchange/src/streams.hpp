@@ -13,7 +13,7 @@
 #include "listen_keys.hpp"
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/gzip.hpp>
 #include <exsdk/mock/config.hpp>
 #include <exsdk/mock/journal.hpp>

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>

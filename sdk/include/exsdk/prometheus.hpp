@@ -1,4 +1,4 @@
-// The Prometheus text exposition format (version 0.0.4): a small writer (exsdk::core; the mock
+// The Prometheus text exposition format (version 0.0.4): a small writer (exsdk::foundation; the mock
 // exchange's GET /__admin/metrics uses it too) and to_prometheus() for client stats (exsdk::sdk),
 // so an engine can serve its clients' figures from its own /metrics page:
 //

@@ -27,7 +27,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/limit_store.hpp>
 #include <exsdk/redis_config.hpp>

@@ -20,7 +20,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/rate_limit.hpp>
 
 #include <boost/asio/awaitable.hpp>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>

@@ -9,7 +9,7 @@
 // no hop (their shared state is mutex-guarded), so the caller resumes where it was.
 #pragma once
 
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>

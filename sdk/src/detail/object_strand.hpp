@@ -27,7 +27,7 @@
 
 #include "detail/spawn.hpp"
 
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>

@@ -13,7 +13,7 @@
 // through the handler's associated executor (which is kept busy until then), like co_spawn.
 #pragma once
 
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -18,7 +18,7 @@
 #include "redis/resp.hpp"
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/timer.hpp>
 #include <exsdk/tls_config.hpp>
 

@@ -7,7 +7,7 @@
 #include "http/base_url.hpp"
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/tls_config.hpp>
 

@@ -13,7 +13,7 @@
 // stop() is safe from anywhere). Every other member function is thread-safe.
 #pragma once
 
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/mock/accounts.hpp>
 #include <exsdk/mock/config.hpp>
 #include <exsdk/mock/fault.hpp>

@@ -15,7 +15,7 @@
 #include <exsdk/bingx/config.hpp>
 #include <exsdk/bingx/types.hpp>
 #include <exsdk/client_stats.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 
 #include <boost/asio/awaitable.hpp>

@@ -17,7 +17,7 @@
 #include <exsdk/bingx/account_stream.hpp>
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_events.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>

@@ -21,7 +21,7 @@
 #pragma once
 
 #include <exsdk/client_stats.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/woox/config.hpp>
 #include <exsdk/woox/types.hpp>

@@ -30,7 +30,7 @@
 // errc::cancelled.
 #pragma once
 
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>

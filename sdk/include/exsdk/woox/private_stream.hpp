@@ -19,7 +19,7 @@
 #pragma once
 
 #include <exsdk/clock.hpp>
-#include <exsdk/config.hpp>
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
