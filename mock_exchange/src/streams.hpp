@@ -46,12 +46,10 @@ std::optional<stream_kind> stream_route(std::string_view path) noexcept;
 venue venue_of(stream_kind k) noexcept;
 std::string_view path_of(stream_kind k) noexcept;
 
-/// Close codes the mock sends (RFC 6455 section 7.4.1).
+/// The mock's own close codes (RFC 6455 section 7.4.1). The exchanges' codes (key gone, idle,
+/// pong timeout, ...) are in their protocol.hpp, chosen by stream_timers.hpp.
 namespace close_code {
-inline constexpr std::uint16_t normal = 1000;
-inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t abnormal = 1006; ///< journal only: no close frame was exchanged
-inline constexpr std::uint16_t policy_violation = 1008;
 inline constexpr std::uint16_t service_restart = 1012;
 } // namespace close_code
 
