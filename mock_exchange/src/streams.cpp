@@ -3,6 +3,7 @@
 #include "query.hpp"
 #include "state.hpp"
 #include "streams.hpp"
+#include "woox_answers.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/utf8.hpp>
@@ -159,12 +160,11 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         res.close = true;
         if (v == venue::woox) {
             const bool busy = status == 429;
-            woox_error(res,
-                       busy ? woox::protocol::code::too_many_requests
-                            : woox::protocol::code::unauthorized,
-                       busy ? woox::protocol::message::stream_too_many_sockets
-                            : woox::protocol::message::stream_key_invalid,
-                       status);
+            woox_error(
+                res,
+                busy ? woox::protocol::code::too_many_requests : woox::protocol::code::unauthorized,
+                busy ? woox_answers::stream_too_many_sockets : woox_answers::stream_key_invalid,
+                status);
         }
         // BingX: an empty body (404 unknown key, 429 too many sockets).
     };

@@ -9,6 +9,7 @@
 #include "exchange_api.hpp"
 #include "json_writer.hpp"
 #include "query.hpp"
+#include "woox_answers.hpp"
 
 #include <exsdk/hex.hpp>
 #include <exsdk/woox/protocol.hpp>
@@ -45,7 +46,7 @@ void finish_success(json_writer& w, std::int64_t now_ms) {
 }
 
 void method_not_allowed(response& res, std::string_view allow) {
-    woox_error(res, p::code::unknown, p::message::method_not_allowed, 405);
+    woox_error(res, p::code::unknown, woox_answers::method_not_allowed, 405);
     res.add_header("Allow", std::string(allow));
 }
 
@@ -149,7 +150,7 @@ std::int64_t parse_13_digits(std::string_view ts) noexcept {
 } // namespace
 
 void woox_body_too_large(response& res) {
-    woox_error(res, p::code::invalid_parameter, p::message::body_too_large, 413);
+    woox_error(res, p::code::invalid_parameter, woox_answers::body_too_large, 413);
     res.close = true;
 }
 
@@ -172,11 +173,11 @@ void handle_woox(const request& req, response& res, shared_state& st) {
         }
         // 2. Public endpoint: the top-level timestamp is the server time (clock sync).
         auto w = begin_success(res);
-        w.raw(R"({"status":0,"msg":)").str(p::message::system_ok).raw("}");
+        w.raw(R"({"status":0,"msg":)").str(woox_answers::system_ok).raw("}");
         finish_success(w, st.clock->wall_ms());
         return;
     } else {
-        return woox_error(res, p::code::not_found, p::message::path_not_found, 404);
+        return woox_error(res, p::code::not_found, woox_answers::path_not_found, 404);
     }
 
     // 3. Credentials present, key known.
