@@ -67,8 +67,8 @@ area classify(std::string_view path) noexcept {
 
 std::string_view exchange_name(area a) noexcept {
     switch (a) {
-    case area::woox: return "woox";
-    case area::bingx: return "bingx";
+    case area::woox: return to_string(venue::woox);
+    case area::bingx: return to_string(venue::bingx);
     default: return "";
     }
 }

@@ -787,11 +787,8 @@ std::optional<detail::venue> exchange_filter(std::string_view exchange) {
     if (exchange.empty()) {
         return std::nullopt;
     }
-    if (exchange == "woox") {
-        return detail::venue::woox;
-    }
-    if (exchange == "bingx") {
-        return detail::venue::bingx;
+    if (auto v = detail::parse_venue(exchange)) {
+        return v;
     }
     throw std::invalid_argument(R"(exchange must be "woox", "bingx" or empty)");
 }

@@ -719,10 +719,8 @@ std::string listen_key_expired_frame(std::string_view key, std::int64_t now_ms) 
 
 resolved_push resolve_push(shared_state& st, const stream_push& p) {
     resolved_push out;
-    if (p.exchange == "woox") {
-        out.v = venue::woox;
-    } else if (p.exchange == "bingx") {
-        out.v = venue::bingx;
+    if (auto v = parse_venue(p.exchange)) {
+        out.v = *v;
     } else {
         throw std::invalid_argument(R"(exchange must be "woox" or "bingx")");
     }
