@@ -25,6 +25,7 @@ namespace exsdk::mock::detail {
 namespace {
 
 namespace p = bingx::protocol;
+namespace f = bingx::protocol::field;
 using ms = std::chrono::milliseconds;
 
 void error(response& res, std::int64_t code, std::string_view msg, std::int64_t now_ms,
@@ -32,7 +33,7 @@ void error(response& res, std::int64_t code, std::string_view msg, std::int64_t 
     res.json(status);
     res.code = code;
     json_writer w(res.body);
-    w.raw(R"({"code":)").num(code).raw(R"(,"msg":)").str(msg).raw(R"(,"timestamp":)");
+    w.raw("{").key(f::code).num(code).next(f::msg).str(msg).next(f::timestamp);
     w.num(now_ms).raw("}");
 }
 void error(response& res, p::code c, std::string_view msg, std::int64_t now_ms) {
@@ -184,7 +185,8 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         // 2. Public endpoint.
         res.json(200);
         json_writer w(res.body);
-        w.raw(R"({"code":0,"msg":"","data":{"serverTime":)").num(now_ms).raw("}}");
+        w.raw("{").key(f::code).raw("0").next(f::msg).str("").next(f::data);
+        w.raw("{").key("serverTime").num(now_ms).raw("}}");
         return;
     } else {
         return error(res, bingx_answers::api_not_exist_code, bingx_answers::api_not_exist, now_ms,
@@ -313,7 +315,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         const auto& info = st.listen_keys.issue(venue::bingx, key->api_key, key->account_id, now_ms,
                                                 p::listen_key_lifetime);
         res.json(200);
-        json_writer(res.body).raw(R"({"listenKey":)").str(info.key).raw("}");
+        json_writer(res.body).raw("{").key(f::listen_key).str(info.key).raw("}");
         return;
     }
     if (listen_key == nullptr || listen_key->value.empty()) {

@@ -43,10 +43,11 @@ bool looks_like_page(std::string_view body) noexcept {
 
 /// The exchange code an injected answer carries (`{"code":N,...}`), for the journal; else 0.
 std::int64_t code_in(std::string_view body) {
+    static_assert(woox::protocol::field::code == bingx::protocol::field::code);
     boost::system::error_code ec;
     const auto v = boost::json::parse(body, ec);
     const auto* o = ec ? nullptr : v.if_object();
-    const auto* c = o != nullptr ? o->if_contains("code") : nullptr;
+    const auto* c = o != nullptr ? o->if_contains(woox::protocol::field::code) : nullptr;
     return c != nullptr && c->is_int64() ? c->get_int64() : 0;
 }
 

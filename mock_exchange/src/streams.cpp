@@ -22,6 +22,8 @@
 namespace exsdk::mock::detail {
 
 namespace json = boost::json;
+namespace wf = woox::protocol::field;
+namespace bf = bingx::protocol::field;
 
 std::optional<stream_kind> stream_route(std::string_view path) noexcept {
     if (path == woox::protocol::private_stream_path) {
@@ -286,8 +288,14 @@ void stream_hub::touch(stream_record& r, std::int64_t now_ms, bool pong) {
 
 namespace {
 
+/// `raw_key` (a member key with its quotes, as written) is "`name`" spelled without escapes.
+bool is_plain_key(std::string_view raw_key, std::string_view name) noexcept {
+    return raw_key.size() == name.size() + 2 && raw_key.front() == '"' && raw_key.back() == '"' &&
+           raw_key.substr(1, name.size()) == name;
+}
+
 bool is_event_key(std::string_view raw_key) {
-    if (raw_key == R"("e")" || raw_key == R"("E")") {
+    if (is_plain_key(raw_key, bf::event_type) || is_plain_key(raw_key, bf::event_time)) {
         return true;
     }
     if (raw_key.find('\\') == std::string_view::npos) {
@@ -295,13 +303,14 @@ bool is_event_key(std::string_view raw_key) {
     }
     boost::system::error_code ec;
     auto k = json::parse(raw_key, ec); // an escaped spelling of "e" or "E"
-    return !ec && k.is_string() && (k.get_string() == "e" || k.get_string() == "E");
+    return !ec && k.is_string() &&
+           (k.get_string() == bf::event_type || k.get_string() == bf::event_time);
 }
 
 /// `data` with "e":type,"E":now first (replacing any "e"/"E" it had).
 void with_event_fields(json_writer& w, std::string_view data, std::string_view type,
                        std::int64_t now) {
-    w.raw(R"({"e":)").str(type).raw(R"(,"E":)").num(now);
+    w.raw("{").key(bf::event_type).str(type).next(bf::event_time).num(now);
     for (const auto& [k, v] : raw_members(data)) {
         if (!is_event_key(k)) {
             w.raw(",").raw(k).raw(":").raw(v);
@@ -337,11 +346,12 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
             }
             if (woox_frame.empty()) {
                 json_writer(woox_frame)
-                    .raw(R"({"topic":)")
+                    .raw("{")
+                    .key(wf::topic)
                     .str(topic)
-                    .raw(R"(,"ts":)")
+                    .next(wf::ts)
                     .num(now)
-                    .raw(R"(,"data":)")
+                    .next(wf::data)
                     .raw(data)
                     .raw("}");
             }
@@ -372,7 +382,7 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
             }
             if (spot_frame.empty()) {
                 json_writer w(spot_frame);
-                w.raw(R"({"code":0,"dataType":)").str(topic).raw(R"(,"data":)");
+                w.raw("{").key(bf::code).raw("0").next(bf::data_type).str(topic).next(bf::data);
                 if (topic == bingx::protocol::spot_execution_report_topic) {
                     with_event_fields(w, data, bingx::protocol::event_execution_report, now);
                 } else {
@@ -492,7 +502,8 @@ namespace {
 
 /// The id to echo: the received JSON value as it was (string or number), "" when absent.
 std::string echo_id(const json::object& o) {
-    if (const auto* id = o.if_contains("id")) {
+    static_assert(wf::id == bf::id);
+    if (const auto* id = o.if_contains(wf::id)) {
         return json::serialize(*id);
     }
     return R"("")";
@@ -514,13 +525,16 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     std::string id = R"("")";
     auto error_reply = [&] {
         json_writer(out.reply)
-            .raw(R"({"id":)")
+            .raw("{")
+            .key(wf::id)
             .raw(id)
-            .raw(R"(,"cmd":)")
+            .next(wf::cmd)
             .str(proto::cmd_error)
-            .raw(R"(,"success":false,"time":)")
+            .next(wf::success)
+            .boolean(false)
+            .next(wf::time)
             .num(now_ms)
-            .raw(R"(,"data":)")
+            .next(wf::data)
             .str(proto::invalid_request_message)
             .raw("}");
     };
@@ -532,7 +546,7 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     }
     const auto& o = v.get_object();
     id = echo_id(o);
-    const auto* cmd_value = o.if_contains("cmd");
+    const auto* cmd_value = o.if_contains(wf::cmd);
     if (cmd_value == nullptr || !cmd_value->is_string()) {
         error_reply();
         return out;
@@ -540,9 +554,12 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     const std::string_view cmd = cmd_value->get_string();
     if (cmd == proto::cmd_ping) {
         json_writer(out.reply)
-            .raw(R"({"cmd":)")
+            .raw("{")
+            .key(wf::cmd)
             .str(proto::cmd_pong)
-            .raw(R"(,"success":true,"time":)")
+            .next(wf::success)
+            .boolean(true)
+            .next(wf::time)
             .num(now_ms)
             .raw("}");
         return out;
@@ -554,7 +571,7 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     }
     out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
     out.journal_method = cmd;
-    const auto* params = o.if_contains("params");
+    const auto* params = o.if_contains(wf::params);
     std::vector<std::string> accepted;
     if (params != nullptr && params->is_array()) {
         for (const auto& p : params->get_array()) {
@@ -574,13 +591,16 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
         params->get_array().size() > proto::max_topics_per_command) {
         out.journal_code = static_cast<std::int64_t>(proto::code::invalid_parameter);
         json_writer(out.reply)
-            .raw(R"({"id":)")
+            .raw("{")
+            .key(wf::id)
             .raw(id)
-            .raw(R"(,"cmd":)")
+            .next(wf::cmd)
             .str(cmd)
-            .raw(R"(,"success":false,"time":)")
+            .next(wf::success)
+            .boolean(false)
+            .next(wf::time)
             .num(now_ms)
-            .raw(R"(,"data":)")
+            .next(wf::data)
             .str(proto::invalid_command_message)
             .raw("}");
         return out;
@@ -591,8 +611,8 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
         hub.unsubscribe(r, accepted);
     }
     json_writer w(out.reply);
-    w.raw(R"({"id":)").raw(id).raw(R"(,"cmd":)").str(cmd).raw(R"(,"success":true,"time":)");
-    w.num(now_ms).raw(R"(,"data":[)");
+    w.raw("{").key(wf::id).raw(id).next(wf::cmd).str(cmd).next(wf::success).boolean(true);
+    w.next(wf::time).num(now_ms).next(wf::data).raw("[");
     for (std::size_t i = 0; i < accepted.size(); ++i) {
         w.raw(i == 0 ? "" : ",").str(accepted[i]);
     }
@@ -625,14 +645,14 @@ client_frame_result bingx_client_frame(stream_hub& hub, stream_record& r, ping_t
         return out; // ignored
     }
     const auto& o = v.get_object();
-    if (const auto* p = o.if_contains("pong")) {
-        const auto* t = o.if_contains("time");
+    if (const auto* p = o.if_contains(bf::pong)) {
+        const auto* t = o.if_contains(bf::time);
         out.pong = p->is_string() && t != nullptr && t->is_string() &&
                    pings.answer(p->get_string(), t->get_string());
         return out;
     }
-    const auto* req_type = o.if_contains("reqType");
-    if (req_type == nullptr && !o.contains("dataType")) {
+    const auto* req_type = o.if_contains(bf::req_type);
+    if (req_type == nullptr && !o.contains(bf::data_type)) {
         return out; // neither a request nor a pong: ignored
     }
     const std::string id = echo_id(o);
@@ -650,7 +670,7 @@ client_frame_result bingx_client_frame(stream_hub& hub, stream_record& r, ping_t
     } else {
         out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
         out.journal_method = rt;
-        const auto* dt = o.if_contains("dataType");
+        const auto* dt = o.if_contains(bf::data_type);
         if (dt == nullptr || !dt->is_string() || dt->get_string().empty()) {
             code = proto::stream_illegal_argument;
             msg = "ILLEGAL_ARGUMENT: dataType is required";
@@ -670,11 +690,12 @@ client_frame_result bingx_client_frame(stream_hub& hub, stream_record& r, ping_t
         out.journal_code = code;
     }
     json_writer(out.reply)
-        .raw(R"({"id":)")
+        .raw("{")
+        .key(bf::id)
         .raw(id)
-        .raw(R"(,"code":)")
+        .next(bf::code)
         .num(code)
-        .raw(R"(,"msg":)")
+        .next(bf::msg)
         .str(msg)
         .raw("}");
     return out;
@@ -698,18 +719,19 @@ std::string iso8601_ms(std::int64_t epoch_ms) {
 
 std::string spot_ping_frame(std::string_view id, std::string_view time) {
     std::string out;
-    json_writer(out).raw(R"({"ping":)").str(id).raw(R"(,"time":)").str(time).raw("}");
+    json_writer(out).raw("{").key(bf::ping).str(id).next(bf::time).str(time).raw("}");
     return out;
 }
 
 std::string listen_key_expired_frame(std::string_view key, std::int64_t now_ms) {
     std::string out;
     json_writer(out)
-        .raw(R"({"e":)")
+        .raw("{")
+        .key(bf::event_type)
         .str(bingx::protocol::event_listen_key_expired)
-        .raw(R"(,"E":)")
+        .next(bf::event_time)
         .num(now_ms)
-        .raw(R"(,"listenKey":)")
+        .next(bf::listen_key)
         .str(key)
         .raw("}");
     return out;

@@ -23,11 +23,14 @@
 
 namespace exsdk::mock::detail {
 
+namespace f = woox::protocol::field;
+
 void woox_error(response& res, woox::protocol::code c, std::string_view message, unsigned status) {
     res.json(status != 0 ? status : woox::protocol::http_status(c));
     res.code = static_cast<std::int64_t>(c);
     json_writer w(res.body);
-    w.raw(R"({"success":false,"code":)").num(res.code).raw(R"(,"message":)").str(message).raw("}");
+    w.raw("{").key(f::success).boolean(false).next(f::code).num(res.code);
+    w.next(f::message).str(message).raw("}");
 }
 
 namespace {
@@ -38,11 +41,11 @@ namespace p = woox::protocol;
 json_writer begin_success(response& res) {
     res.json(200);
     json_writer w(res.body);
-    w.raw(R"({"success":true,"data":)");
+    w.raw("{").key(f::success).boolean(true).next(f::data);
     return w;
 }
 void finish_success(json_writer& w, std::int64_t now_ms) {
-    w.raw(R"(,"timestamp":)").num(now_ms).raw("}");
+    w.next(f::timestamp).num(now_ms).raw("}");
 }
 
 void method_not_allowed(response& res, std::string_view allow) {
@@ -80,7 +83,7 @@ void listen_key(response& res, shared_state& st, const key_record& key, std::int
     const auto& info = st.listen_keys.issue(venue::woox, key.api_key, key.account_id, now_ms,
                                             p::listen_key_lifetime);
     auto w = begin_success(res);
-    w.raw("{").key("authKey").str(info.key).raw(",").key("expiredTime").num(info.expires_ms);
+    w.raw("{").key(f::auth_key).str(info.key).next(f::expired_time).num(info.expires_ms);
     w.raw("}");
     finish_success(w, now_ms);
 }
@@ -96,8 +99,8 @@ void credentials(const request& req, response& res, shared_state& st, const key_
     bool seen_page = false;
     bool seen_size = false;
     for (const auto& q : params) {
-        const bool is_page = q.key == "page";
-        const bool is_size = q.key == "size";
+        const bool is_page = q.key == p::page_param;
+        const bool is_size = q.key == p::size_param;
         if (!is_page && !is_size) {
             return woox_error(res, p::code::unknown_parameter, p::message::unknown_parameter);
         }
