@@ -1,6 +1,7 @@
 // The admin API (/__admin/...): JSON in and out, clear 400 errors, for tests in any language.
 // Not on the hot path, so it parses with Boost.JSON and locks the state per call.
 #include "json_writer.hpp"
+#include "raw_json.hpp"
 #include "router.hpp"
 
 #include <exsdk/manual_clock.hpp>

@@ -1,11 +1,11 @@
 // The websocket half of the account streams: one session per admitted socket, on the server's
-// executor. It reads client frames (handled sans-io in streams.cpp), writes one frame at a time
-// from its queue (replies, heartbeats, pushes taken from its mailbox), and keeps one exsdk::timer
-// wait on the mock's clock for everything time-based. What is due when (idle close, socket age,
-// heartbeat, pong timeout, key expiry, the closing handshake's deadline) is decided sans-io by
-// stream_timers.hpp; this class feeds it what happens and performs the action it returns. A
-// manual clock therefore fires all of them exactly when advanced. Every BingX frame is gzip.
-// A socket leaves the registry (no more pushes, not listed, its per-IP slot free) as soon as
+// executor. It reads client frames (handled sans-io in stream_frames.cpp), writes one frame at a
+// time from its queue (replies, heartbeats, pushes taken from its mailbox), and keeps one
+// exsdk::timer wait on the mock's clock for everything time-based. What is due when (idle close,
+// socket age, heartbeat, pong timeout, key expiry, the closing handshake's deadline) is decided
+// sans-io by stream_timers.hpp; this class feeds it what happens and performs the action it
+// returns. A manual clock therefore fires all of them exactly when advanced. Every BingX frame is
+// gzip. A socket leaves the registry (no more pushes, not listed, its per-IP slot free) as soon as
 // either side starts closing it: our close frame, one Beast sends by itself when it fails the
 // connection (seen through observed_stream), or the client's.
 // Included only by stream_session.cpp (plain sockets) and stream_session_tls.cpp, each
