@@ -36,6 +36,19 @@ std::string echo_id(const json::object& o) {
     return R"("")";
 }
 
+/// A WOO X answer up to its time: {"id":<id>,"cmd":"<cmd>","success":<ok>,"time":<ms> (no "id"
+/// when `id` is empty: the PONG). The caller writes the rest.
+json_writer woox_answer(std::string& out, std::string_view id, std::string_view cmd, bool ok,
+                        std::int64_t now_ms) {
+    json_writer w(out);
+    w.raw("{");
+    if (!id.empty()) {
+        w.key(wf::id).raw(id).raw(",");
+    }
+    w.key(wf::cmd).str(cmd).next(wf::success).boolean(ok).next(wf::time).num(now_ms);
+    return w;
+}
+
 void join_topic(std::string& list, std::string_view t) {
     if (!list.empty()) {
         list.push_back(',');
@@ -51,16 +64,7 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     client_frame_result out;
     std::string id = R"("")";
     auto error_reply = [&] {
-        json_writer(out.reply)
-            .raw("{")
-            .key(wf::id)
-            .raw(id)
-            .next(wf::cmd)
-            .str(proto::cmd_error)
-            .next(wf::success)
-            .boolean(false)
-            .next(wf::time)
-            .num(now_ms)
+        woox_answer(out.reply, id, proto::cmd_error, false, now_ms)
             .next(wf::data)
             .str(proto::invalid_request_message)
             .raw("}");
@@ -80,15 +84,7 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     }
     const std::string_view cmd = cmd_value->get_string();
     if (cmd == proto::cmd_ping) {
-        json_writer(out.reply)
-            .raw("{")
-            .key(wf::cmd)
-            .str(proto::cmd_pong)
-            .next(wf::success)
-            .boolean(true)
-            .next(wf::time)
-            .num(now_ms)
-            .raw("}");
+        woox_answer(out.reply, {}, proto::cmd_pong, true, now_ms).raw("}");
         return out;
     }
     const bool sub = cmd == proto::cmd_subscribe;
@@ -117,16 +113,7 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     if (params == nullptr || !params->is_array() ||
         params->get_array().size() > proto::max_topics_per_command) {
         out.journal_code = static_cast<std::int64_t>(proto::code::invalid_parameter);
-        json_writer(out.reply)
-            .raw("{")
-            .key(wf::id)
-            .raw(id)
-            .next(wf::cmd)
-            .str(cmd)
-            .next(wf::success)
-            .boolean(false)
-            .next(wf::time)
-            .num(now_ms)
+        woox_answer(out.reply, id, cmd, false, now_ms)
             .next(wf::data)
             .str(proto::invalid_command_message)
             .raw("}");
@@ -137,9 +124,8 @@ client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::st
     } else {
         hub.unsubscribe(r, accepted);
     }
-    json_writer w(out.reply);
-    w.raw("{").key(wf::id).raw(id).next(wf::cmd).str(cmd).next(wf::success).boolean(true);
-    w.next(wf::time).num(now_ms).next(wf::data).raw("[");
+    auto w = woox_answer(out.reply, id, cmd, true, now_ms);
+    w.next(wf::data).raw("[");
     for (std::size_t i = 0; i < accepted.size(); ++i) {
         w.raw(i == 0 ? "" : ",").str(accepted[i]);
     }
