@@ -6,7 +6,8 @@
 //          (listenKeyExpired, then 1000);
 //   both:  the closing handshake's deadline (close_timeout), after which the socket is cut.
 // It also names the close a listen-key event (replaced, deleted, revoked, expired) ends a socket
-// with, so every close code the mock sends to a client comes from the exchange's protocol.hpp.
+// with, so every exchange close code comes from that exchange's protocol.hpp (the mock's own
+// 1006 and 1012 stay in streams.hpp's close_code).
 // The I/O half (basic_stream_session.hpp) keeps one timer wait for next_deadline() and performs
 // the actions; tests drive this class with plain time points (tests/mock/stream_timers_test.cpp).
 #pragma once
