@@ -1,5 +1,6 @@
 // accounts: the demo set, JSON in and out, validation.
 #include "json_writer.hpp"
+#include "venue.hpp"
 
 #include <exsdk/mock/accounts.hpp>
 
@@ -196,12 +197,14 @@ accounts accounts::from_json(std::string_view text) {
         throw std::invalid_argument("accounts: not valid JSON: " + ec.message());
     }
     const auto& top = as_object(root, "(top level)");
-    reject_unknown(top, {"woox", "bingx"}, "(top level)");
+    const std::string woox_name(to_string(detail::venue::woox));
+    const std::string bingx_name(to_string(detail::venue::bingx));
+    reject_unknown(top, {woox_name, bingx_name}, "(top level)");
     accounts out;
-    if (const auto* w = top.if_contains("woox")) {
-        const auto& arr = as_array(*w, "woox");
+    if (const auto* w = top.if_contains(woox_name)) {
+        const auto& arr = as_array(*w, woox_name);
         for (std::size_t i = 0; i < arr.size(); ++i) {
-            const std::string at = "woox[" + std::to_string(i) + "]";
+            const std::string at = woox_name + "[" + std::to_string(i) + "]";
             const auto& o = as_object(arr[i], at);
             reject_unknown(o, {"userId", "accountName", "apiKeys"}, at);
             woox_account acc;
@@ -211,10 +214,10 @@ accounts accounts::from_json(std::string_view text) {
             out.woox.push_back(std::move(acc));
         }
     }
-    if (const auto* b = top.if_contains("bingx")) {
-        const auto& arr = as_array(*b, "bingx");
+    if (const auto* b = top.if_contains(bingx_name)) {
+        const auto& arr = as_array(*b, bingx_name);
         for (std::size_t i = 0; i < arr.size(); ++i) {
-            const std::string at = "bingx[" + std::to_string(i) + "]";
+            const std::string at = bingx_name + "[" + std::to_string(i) + "]";
             const auto& o = as_object(arr[i], at);
             reject_unknown(o, {"uid", "apiKeys"}, at);
             bingx_account acc;
@@ -255,7 +258,7 @@ void accounts::validate() const {
 std::string accounts::to_json(bool include_secrets) const {
     std::string out;
     detail::json_writer w(out);
-    w.raw("{").key("woox").raw("[");
+    w.raw("{").key(to_string(detail::venue::woox)).raw("[");
     for (std::size_t i = 0; i < woox.size(); ++i) {
         const auto& a = woox[i];
         w.raw(i == 0 ? "{" : ",{").key("userId").num(a.user_id);
@@ -266,7 +269,7 @@ std::string accounts::to_json(bool include_secrets) const {
         }
         w.raw("]}");
     }
-    w.raw("],").key("bingx").raw("[");
+    w.raw("],").key(to_string(detail::venue::bingx)).raw("[");
     for (std::size_t i = 0; i < bingx.size(); ++i) {
         const auto& a = bingx[i];
         w.raw(i == 0 ? "{" : ",{").key("uid").num(a.uid).raw(",").key("apiKeys").raw("[");

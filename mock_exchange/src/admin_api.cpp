@@ -1,6 +1,7 @@
 // The admin API (/__admin/...): JSON in and out, clear 400 errors, for tests in any language.
 // Not on the hot path, so it parses with Boost.JSON and locks the state per call.
 #include "json_writer.hpp"
+#include "raw_json.hpp"
 #include "router.hpp"
 
 #include <exsdk/manual_clock.hpp>
@@ -446,11 +447,10 @@ void post_drop(const request& req, response& res, shared_state& st) {
     std::string api_key;
     for (const auto& kv : *body) {
         if (kv.key() == "exchange" && kv.value().is_string()) {
-            const auto& x = kv.value().get_string();
-            if (x != "woox" && x != "bingx") {
+            v = parse_venue(kv.value().get_string());
+            if (!v) {
                 return fail(res, 400, R"(exchange must be "woox" or "bingx")");
             }
-            v = x == "woox" ? venue::woox : venue::bingx;
         } else if (kv.key() == "apiKey" && kv.value().is_string()) {
             api_key = kv.value().get_string();
         } else {

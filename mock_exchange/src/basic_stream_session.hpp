@@ -1,13 +1,11 @@
 // The websocket half of the account streams: one session per admitted socket, on the server's
-// executor. It reads client frames (handled sans-io in streams.cpp), writes one frame at a time
-// from its queue (replies, heartbeats, pushes taken from its mailbox), and keeps one exsdk::timer
-// on the mock's clock for everything time-based:
-//   WOO X: idle close (60 s of client silence, 1001), socket age (24 h, 1001), key expiry (1008);
-//   BingX: heartbeat every 5 s, pong timeout (15 s without a valid pong, 1008), key expiry
-//          (listenKeyExpired, then 1000);
-//   both:  the closing handshake's deadline (close_timeout), after which the socket is cut.
-// A manual clock therefore fires all of them exactly when advanced. Every BingX frame is gzip.
-// A socket leaves the registry (no more pushes, not listed, its per-IP slot free) as soon as
+// executor. It reads client frames (handled sans-io in stream_frames.cpp), writes one frame at a
+// time from its queue (replies, heartbeats, pushes taken from its mailbox), and keeps one
+// exsdk::timer wait on the mock's clock for everything time-based. What is due when (idle close,
+// socket age, heartbeat, pong timeout, key expiry, the closing handshake's deadline) is decided
+// sans-io by stream_timers.hpp; this class feeds it what happens and performs the action it
+// returns. A manual clock therefore fires all of them exactly when advanced. Every BingX frame is
+// gzip. A socket leaves the registry (no more pushes, not listed, its per-IP slot free) as soon as
 // either side starts closing it: our close frame, one Beast sends by itself when it fails the
 // connection (seen through observed_stream), or the client's.
 // Included only by stream_session.cpp (plain sockets) and stream_session_tls.cpp, each
@@ -16,10 +14,10 @@
 
 #include "observed_stream.hpp"
 #include "stream_session.hpp"
+#include "stream_timers.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/timer.hpp>
-#include <exsdk/woox/protocol.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -40,8 +38,6 @@ using boost::system::error_code;
 
 namespace ws_session {
 
-using std::chrono::milliseconds;
-
 /// Spot pings remembered for their pongs (a client is dropped long before this many).
 constexpr std::size_t max_outstanding_pings = 16;
 
@@ -59,7 +55,7 @@ public:
     session(shared_state& st, std::shared_ptr<stream_record> rec, Stream& s)
         : st_(st), clock_(st.clock), rec_(std::move(rec)),
           woox_(rec_->kind == stream_kind::woox_private), ws_(s, *this),
-          timer_(ws_.get_executor(), clock_) {}
+          timer_(ws_.get_executor(), clock_), timers_(rec_->kind, st.cfg.close_timeout) {}
 
     asio::awaitable<void> run(const upgrade_request& req);
 
@@ -187,7 +183,7 @@ private:
         f.code = code;
         f.data = reason;
         out_.push_back(std::move(f));
-        close_deadline_ = clock_->now() + st_.cfg.close_timeout;
+        timers_.closing_began(clock_->now());
         schedule();
         pump();
     }
@@ -208,7 +204,7 @@ private:
         phase_ = phase::closing;
         // Nothing more is sent (a write already in flight completes or fails by itself).
         out_.erase(writing_ && !out_.empty() ? out_.begin() + 1 : out_.begin(), out_.end());
-        close_deadline_ = clock_->now() + st_.cfg.close_timeout;
+        timers_.closing_began(clock_->now());
         schedule(); // not pump(): we are inside Beast's operation
     }
 
@@ -224,58 +220,44 @@ private:
         cut();
     }
 
-    void expire_key(std::string_view fault = {}) {
-        if (woox_) {
-            begin_close(close_code::policy_violation, "listen key expired", true, fault);
-            return;
+    /// Does what stream_timers asked; `now`/`wall` are the instant it was asked at.
+    void perform(const timer_action& a, clock::time_point now, std::int64_t wall,
+                 std::string_view fault = {}) {
+        switch (a.what) {
+        case timer_action::type::none: break;
+        case timer_action::type::send_ping:
+            send_ping(wall);
+            timers_.ping_sent(now);
+            break;
+        case timer_action::type::expire_key:
+            // BingX: the event, then the close; nothing after it.
+            enqueue(listen_key_expired_frame(rec_->listen_key, clock_->wall_ms()));
+            begin_close(a.code, a.reason, true, fault);
+            break;
+        case timer_action::type::close: begin_close(a.code, a.reason, true, fault); break;
+        case timer_action::type::cut: cut(); break; // the client never finished the handshake
         }
-        // BingX: the event, then the close; nothing after it.
-        enqueue(listen_key_expired_frame(rec_->listen_key, clock_->wall_ms()));
-        begin_close(close_code::normal, "listen key expired", true, fault);
     }
 
     void on_key_event(listen_key_event ev, std::int64_t expires_ms) {
-        switch (ev) {
-        case listen_key_event::extended:
-            key_expires_ms_ = expires_ms;
+        const auto a = timers_.key_event(ev, expires_ms);
+        if (ev == listen_key_event::extended) {
             schedule();
-            break;
-        case listen_key_event::expired: expire_key(); break;
-        case listen_key_event::retired: expire_key("retired"); break; // exactly as on expiry
-        case listen_key_event::replaced:
-            begin_close(close_code::policy_violation, "listen key replaced");
-            break;
-        case listen_key_event::deleted:
-            begin_close(close_code::normal, "listen key deleted");
-            break;
-        case listen_key_event::revoked:
-            begin_close(close_code::policy_violation, "listen key revoked");
-            break;
+            return;
         }
+        // A key retired by the per-UID bound ends exactly as on expiry, noted in the journal.
+        perform(a, clock_->now(), clock_->wall_ms(),
+                ev == listen_key_event::retired ? "retired" : "");
     }
 
     // ---- the timer ------------------------------------------------------------------------
-    clock::time_point next_deadline() const {
-        if (phase_ == phase::closing) {
-            return close_deadline_;
-        }
-        const auto key_at =
-            clock_->now() +
-            milliseconds(std::max<std::int64_t>(0, key_expires_ms_ - clock_->wall_ms()));
-        if (woox_) {
-            return std::min({connected_ + woox::protocol::max_socket_lifetime,
-                             last_activity_ + woox::protocol::idle_timeout, key_at});
-        }
-        return std::min({next_ping_, last_pong_ + bingx::protocol::pong_timeout, key_at});
-    }
-
     /// Keeps one wait outstanding for the earliest deadline. A wait that fires early (a
     /// deadline moved later) just re-arms, so activity costs no timer operations.
     void schedule() {
         if (dead_ || (phase_ != phase::open && phase_ != phase::closing)) {
             return;
         }
-        const auto d = next_deadline();
+        const auto d = timers_.next_deadline(clock_->now(), clock_->wall_ms());
         if (waiting_ && wait_expiry_ <= d) {
             return;
         }
@@ -295,48 +277,13 @@ private:
         if (ec || dead_) {
             return;
         }
-        tick();
+        if (phase_ == phase::open || phase_ == phase::closing) {
+            const auto now = clock_->now();
+            const auto wall = clock_->wall_ms();
+            perform(timers_.on_timer(now, wall), now, wall);
+        }
         pump();
         schedule();
-    }
-
-    void tick() {
-        const auto now = clock_->now();
-        const auto wall = clock_->wall_ms();
-        if (phase_ == phase::closing) {
-            if (now >= close_deadline_) {
-                cut(); // the client never finished the closing handshake
-            }
-            return;
-        }
-        if (phase_ != phase::open) {
-            return;
-        }
-        if (woox_) {
-            // At the same instant, the 24 h socket age wins over the key's 24 h expiry.
-            if (now >= connected_ + woox::protocol::max_socket_lifetime) {
-                begin_close(close_code::going_away, "connection lifetime (24 h) reached");
-            } else if (wall >= key_expires_ms_) {
-                begin_close(close_code::policy_violation, "listen key expired");
-            } else if (now >= last_activity_ + woox::protocol::idle_timeout) {
-                begin_close(close_code::going_away, "idle timeout");
-            }
-            return;
-        }
-        if (wall >= key_expires_ms_) {
-            expire_key();
-        } else if (now >= last_pong_ + bingx::protocol::pong_timeout) {
-            begin_close(close_code::policy_violation, "pong timeout");
-        } else if (now >= next_ping_) {
-            send_ping(wall);
-            next_ping_ = now + ping_interval();
-        }
-    }
-
-    clock::duration ping_interval() const {
-        return rec_->kind == stream_kind::bingx_swap
-                   ? clock::duration(bingx::protocol::swap_ping_interval)
-                   : clock::duration(bingx::protocol::spot_ping_interval);
     }
 
     void send_ping(std::int64_t wall) {
@@ -360,11 +307,11 @@ private:
             return; // closing: the client's last words are not answered
         }
         const auto now = clock_->now();
-        last_activity_ = now;
+        timers_.client_activity(now);
         auto r = woox_ ? woox_client_frame(st_.streams, *rec_, text, clock_->wall_ms())
                        : bingx_client_frame(st_.streams, *rec_, pings_, text);
         if (r.pong) {
-            last_pong_ = now;
+            timers_.valid_pong(now);
         }
         st_.streams.touch(*rec_, clock_->wall_ms(), r.pong);
         if (!r.journal_kind.empty()) {
@@ -434,13 +381,7 @@ private:
     std::optional<asio::any_completion_handler<void()>> idle_waiter_;
     std::optional<std::uint16_t> client_close_; ///< the client closed (or vanished) with this
 
-    // Time, on the mock's clock.
-    clock::time_point connected_{};
-    clock::time_point last_activity_{}; ///< WOO X: the client's last frame
-    clock::time_point last_pong_{};     ///< BingX: the last valid pong (or the connect)
-    clock::time_point next_ping_{};
-    clock::time_point close_deadline_{};
-    std::int64_t key_expires_ms_ = 0;
+    stream_timers timers_; ///< what is due when, on the mock's clock
     ping_tracker pings_;
 
     bool waiting_ = false;
@@ -462,16 +403,13 @@ asio::awaitable<void> session<Stream>::run(const upgrade_request& req) {
         if (kind == websocket::frame_type::close) {
             peer_closed_ = phase_ == phase::open; // else it answers our close
         } else {
-            last_activity_ = clock_->now(); // a client ping or pong counts as activity
+            timers_.client_activity(clock_->now()); // a client ping or pong counts as activity
         }
     });
-    connected_ = clock_->now();
-    last_activity_ = connected_;
-    last_pong_ = connected_;
-    next_ping_ = connected_ + ping_interval();
+    timers_.opened(clock_->now());
     {
         std::lock_guard lock(st_.mutex); // written by key watchers, which run under this lock
-        key_expires_ms_ = rec_->key_expires_ms;
+        timers_.key_expires(rec_->key_expires_ms);
     }
     rec_->mailbox.attach(ws_.get_executor(), this->weak_from_this());
 

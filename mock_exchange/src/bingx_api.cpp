@@ -8,6 +8,7 @@
 // Rate limits count only requests that passed authentication. Every answer carries
 // X-RateLimit-Requests-Remain / -Expire: the caller's UID window once the API key is known,
 // else the caller IP's group window.
+#include "bingx_answers.hpp"
 #include "exchange_api.hpp"
 #include "json_writer.hpp"
 #include "query.hpp"
@@ -24,6 +25,7 @@ namespace exsdk::mock::detail {
 namespace {
 
 namespace p = bingx::protocol;
+namespace f = bingx::protocol::field;
 using ms = std::chrono::milliseconds;
 
 void error(response& res, std::int64_t code, std::string_view msg, std::int64_t now_ms,
@@ -31,7 +33,7 @@ void error(response& res, std::int64_t code, std::string_view msg, std::int64_t 
     res.json(status);
     res.code = code;
     json_writer w(res.body);
-    w.raw(R"({"code":)").num(code).raw(R"(,"msg":)").str(msg).raw(R"(,"timestamp":)");
+    w.raw("{").key(f::code).num(code).next(f::msg).str(msg).next(f::timestamp);
     w.num(now_ms).raw("}");
 }
 void error(response& res, p::code c, std::string_view msg, std::int64_t now_ms) {
@@ -137,10 +139,12 @@ void error_block_message(response& res, const shared_state& st, std::int64_t cod
     thread_local std::string msg;
     msg.clear();
     json_writer w(msg);
-    w.raw(p::message::error_block_over)
+    w.raw(bingx_answers::error_block_over)
         .num(static_cast<std::int64_t>(st.cfg.limits.bingx_error_threshold));
-    w.raw(p::message::error_block_code).num(code).raw(p::message::error_block_within);
-    w.num(st.cfg.limits.bingx_error_window.count()).raw(p::message::error_block_tail).num(retry_ms);
+    w.raw(bingx_answers::error_block_code).num(code).raw(bingx_answers::error_block_within);
+    w.num(st.cfg.limits.bingx_error_window.count())
+        .raw(bingx_answers::error_block_tail)
+        .num(retry_ms);
     error(res, p::code::rate_limited, msg, now_ms);
 }
 
@@ -166,23 +170,27 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         } else if (req.method == "DELETE") {
             ep = endpoint::bingx_stream_delete;
         } else {
-            error(res, p::api_not_exist_code, p::message::api_not_exist, now_ms, 405);
+            error(res, bingx_answers::api_not_exist_code, bingx_answers::api_not_exist, now_ms,
+                  405);
             res.add_header("Allow", "POST, PUT, DELETE");
             return;
         }
     } else if (req.path == p::server_time_path) {
         if (req.method != "GET") {
-            error(res, p::api_not_exist_code, p::message::api_not_exist, now_ms, 405);
+            error(res, bingx_answers::api_not_exist_code, bingx_answers::api_not_exist, now_ms,
+                  405);
             res.add_header("Allow", "GET");
             return;
         }
         // 2. Public endpoint.
         res.json(200);
         json_writer w(res.body);
-        w.raw(R"({"code":0,"msg":"","data":{"serverTime":)").num(now_ms).raw("}}");
+        w.raw("{").key(f::code).raw("0").next(f::msg).str("").next(f::data);
+        w.raw("{").key("serverTime").num(now_ms).raw("}}");
         return;
     } else {
-        return error(res, p::api_not_exist_code, p::message::api_not_exist, now_ms, 404);
+        return error(res, bingx_answers::api_not_exist_code, bingx_answers::api_not_exist, now_ms,
+                     404);
     }
     out.slot = bingx_slot(ep);
 
@@ -197,7 +205,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
 
     thread_local std::vector<query_param> params;
     if (!split_query(req.target, params)) {
-        return error(res, p::code::invalid_parameter, p::message::invalid_parameters, now_ms);
+        return error(res, p::code::invalid_parameter, bingx_answers::invalid_parameters, now_ms);
     }
     const query_param* signature = nullptr;
     const query_param* timestamp = nullptr;
@@ -240,7 +248,8 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         append_decoded(recv_window->value, decoded);
         window_ms = parse_non_negative(decoded);
         if (window_ms < 0) {
-            return error(res, p::code::invalid_parameter, p::message::recv_window_invalid, now_ms);
+            return error(res, p::code::invalid_parameter, bingx_answers::recv_window_invalid,
+                         now_ms);
         }
     }
     // 6. Signature.
@@ -306,7 +315,7 @@ void answer(const request& req, response& res, shared_state& st, outcome& out) {
         const auto& info = st.listen_keys.issue(venue::bingx, key->api_key, key->account_id, now_ms,
                                                 p::listen_key_lifetime);
         res.json(200);
-        json_writer(res.body).raw(R"({"listenKey":)").str(info.key).raw("}");
+        json_writer(res.body).raw("{").key(f::listen_key).str(info.key).raw("}");
         return;
     }
     if (listen_key == nullptr || listen_key->value.empty()) {
@@ -390,7 +399,7 @@ void rate_headers(response& res, shared_state& st, const outcome& out, std::stri
 } // namespace
 
 void bingx_body_too_large(response& res, shared_state& st, std::string_view peer) {
-    error(res, static_cast<std::int64_t>(p::code::invalid_parameter), p::message::body_too_large,
+    error(res, static_cast<std::int64_t>(p::code::invalid_parameter), bingx_answers::body_too_large,
           st.clock->wall_ms(), 413);
     res.close = true;
     rate_headers(res, st, outcome{}, peer);

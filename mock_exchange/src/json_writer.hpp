@@ -39,6 +39,11 @@ public:
         out_.push_back(':');
         return *this;
     }
+    /// `,"name":`: the key of a member after the first.
+    json_writer& next(std::string_view name) {
+        out_.push_back(',');
+        return key(name);
+    }
 
 private:
     /// JSON-escapes `s`. JSON text is UTF-8 (RFC 8259): a byte that does not start a valid UTF-8

@@ -6,10 +6,6 @@
 
 namespace exsdk::mock::detail {
 
-std::string_view to_string(venue v) noexcept {
-    return v == venue::woox ? "woox" : "bingx";
-}
-
 std::string_view to_string(listen_key_event e) noexcept {
     switch (e) {
     case listen_key_event::replaced: return "replaced";

@@ -14,6 +14,8 @@
 // with the state lock already held (stream_hub::admit calls listen_keys.watch directly).
 #pragma once
 
+#include "venue.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -26,9 +28,6 @@
 #include <vector>
 
 namespace exsdk::mock::detail {
-
-enum class venue : std::uint8_t { woox, bingx };
-std::string_view to_string(venue v) noexcept;
 
 struct listen_key_info {
     detail::venue venue = venue::woox;

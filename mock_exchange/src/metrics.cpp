@@ -120,17 +120,18 @@ std::string mock_metrics::page(std::array<std::size_t, 2> open_streams,
                  rejections_[i].load(std::memory_order_relaxed));
     }
     w.family("exsdk_mock_open_streams", t::gauge, "Open websocket account streams, by exchange.");
-    w.sample("exsdk_mock_open_streams", {{"exchange", "woox"}},
-             static_cast<std::uint64_t>(open_streams[0]));
-    w.sample("exsdk_mock_open_streams", {{"exchange", "bingx"}},
-             static_cast<std::uint64_t>(open_streams[1]));
+    for (const auto v : all_venues) {
+        w.sample("exsdk_mock_open_streams", {{"exchange", std::string(detail::to_string(v))}},
+                 static_cast<std::uint64_t>(open_streams[static_cast<std::size_t>(v)]));
+    }
     w.family("exsdk_mock_stream_events_pushed_total", t::counter,
              "Events pushed (POST /__admin/events, server::push_event()), counted per stream "
              "socket that received one, by exchange.");
-    w.sample("exsdk_mock_stream_events_pushed_total", {{"exchange", "woox"}},
-             pushed_[0].load(std::memory_order_relaxed));
-    w.sample("exsdk_mock_stream_events_pushed_total", {{"exchange", "bingx"}},
-             pushed_[1].load(std::memory_order_relaxed));
+    for (const auto v : all_venues) {
+        w.sample("exsdk_mock_stream_events_pushed_total",
+                 {{"exchange", std::string(detail::to_string(v))}},
+                 pushed_[static_cast<std::size_t>(v)].load(std::memory_order_relaxed));
+    }
     w.family("exsdk_mock_connections", t::gauge, "Open HTTP connections (streams included).");
     w.sample("exsdk_mock_connections", {}, static_cast<std::uint64_t>(connections));
     return out;

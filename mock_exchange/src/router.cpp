@@ -43,10 +43,11 @@ bool looks_like_page(std::string_view body) noexcept {
 
 /// The exchange code an injected answer carries (`{"code":N,...}`), for the journal; else 0.
 std::int64_t code_in(std::string_view body) {
+    static_assert(woox::protocol::field::code == bingx::protocol::field::code);
     boost::system::error_code ec;
     const auto v = boost::json::parse(body, ec);
     const auto* o = ec ? nullptr : v.if_object();
-    const auto* c = o != nullptr ? o->if_contains("code") : nullptr;
+    const auto* c = o != nullptr ? o->if_contains(woox::protocol::field::code) : nullptr;
     return c != nullptr && c->is_int64() ? c->get_int64() : 0;
 }
 
@@ -67,8 +68,8 @@ area classify(std::string_view path) noexcept {
 
 std::string_view exchange_name(area a) noexcept {
     switch (a) {
-    case area::woox: return "woox";
-    case area::bingx: return "bingx";
+    case area::woox: return to_string(venue::woox);
+    case area::bingx: return to_string(venue::bingx);
     default: return "";
     }
 }

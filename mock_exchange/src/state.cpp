@@ -234,7 +234,7 @@ void validate_fault(const fault& f) {
     if (f.count == 0) {
         throw std::invalid_argument("count must be at least 1");
     }
-    if (!f.exchange.empty() && f.exchange != "woox" && f.exchange != "bingx") {
+    if (!f.exchange.empty() && !parse_venue(f.exchange)) {
         throw std::invalid_argument("exchange must be \"woox\", \"bingx\" or empty");
     }
     // 1xx is not a final answer: a client would wait for the real one forever.

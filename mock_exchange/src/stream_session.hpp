@@ -1,7 +1,7 @@
 // The websocket session that takes over a connection after an admitted upgrade (see streams.hpp
 // for the admission, registry and frame handling). Implemented in basic_stream_session.hpp, which
 // stream_session.cpp (plain) and stream_session_tls.cpp instantiate, the only files that include
-// Beast's websocket; server.cpp calls it at its upgrade seam.
+// Beast's websocket; connection.cpp calls it at its upgrade seam.
 #pragma once
 
 #include "state.hpp"

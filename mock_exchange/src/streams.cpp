@@ -1,8 +1,12 @@
+// The account streams' registry and mailboxes (streams.hpp): which paths upgrade, admission
+// (key lookup, per-IP bound), subscriptions, pushes fanned out to the matching sockets, admin
+// drops and closes, the stream journal entries, and push validation. The frames themselves are
+// written and read in stream_frames.cpp.
 #include "exchange_api.hpp"
-#include "json_writer.hpp"
 #include "query.hpp"
 #include "state.hpp"
 #include "streams.hpp"
+#include "woox_answers.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/utf8.hpp>
@@ -10,12 +14,10 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <stdexcept>
 
 namespace exsdk::mock::detail {
@@ -159,12 +161,11 @@ std::shared_ptr<stream_record> stream_hub::admit(shared_state& st, stream_kind k
         res.close = true;
         if (v == venue::woox) {
             const bool busy = status == 429;
-            woox_error(res,
-                       busy ? woox::protocol::code::too_many_requests
-                            : woox::protocol::code::unauthorized,
-                       busy ? woox::protocol::message::stream_too_many_sockets
-                            : woox::protocol::message::stream_key_invalid,
-                       status);
+            woox_error(
+                res,
+                busy ? woox::protocol::code::too_many_requests : woox::protocol::code::unauthorized,
+                busy ? woox_answers::stream_too_many_sockets : woox_answers::stream_key_invalid,
+                status);
         }
         // BingX: an empty body (404 unknown key, 429 too many sockets).
     };
@@ -284,44 +285,13 @@ void stream_hub::touch(stream_record& r, std::int64_t now_ms, bool pong) {
     }
 }
 
-namespace {
-
-bool is_event_key(std::string_view raw_key) {
-    if (raw_key == R"("e")" || raw_key == R"("E")") {
-        return true;
-    }
-    if (raw_key.find('\\') == std::string_view::npos) {
-        return false;
-    }
-    boost::system::error_code ec;
-    auto k = json::parse(raw_key, ec); // an escaped spelling of "e" or "E"
-    return !ec && k.is_string() && (k.get_string() == "e" || k.get_string() == "E");
-}
-
-/// `data` with "e":type,"E":now first (replacing any "e"/"E" it had).
-void with_event_fields(json_writer& w, std::string_view data, std::string_view type,
-                       std::int64_t now) {
-    w.raw(R"({"e":)").str(type).raw(R"(,"E":)").num(now);
-    for (const auto& [k, v] : raw_members(data)) {
-        if (!is_event_key(k)) {
-            w.raw(",").raw(k).raw(":").raw(v);
-        }
-    }
-    w.raw("}");
-}
-
-} // namespace
-
 std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view topic,
                              std::string_view data) {
-    if (data.empty()) {
-        data = "{}"; // a push without data (documented default)
-    }
     const bool spot_topic = topic.starts_with("spot.");
-    std::string woox_frame, swap_frame, spot_frame; // built once per push, when needed
     std::size_t n = 0;
     std::lock_guard lock(mutex_);
     const auto now = clock_->wall_ms();
+    push_frames frames(topic, data, now); // each frame built once per push, when needed
     const auto max_age =
         std::chrono::duration_cast<std::chrono::milliseconds>(woox::protocol::max_socket_lifetime)
             .count();
@@ -335,52 +305,19 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
             if (now - r->connected_ms >= max_age || !contains(r->topics, topic)) {
                 continue;
             }
-            if (woox_frame.empty()) {
-                json_writer(woox_frame)
-                    .raw(R"({"topic":)")
-                    .str(topic)
-                    .raw(R"(,"ts":)")
-                    .num(now)
-                    .raw(R"(,"data":)")
-                    .raw(data)
-                    .raw("}");
-            }
-            frame = &woox_frame;
+            frame = &frames.woox();
             break;
         case stream_kind::bingx_swap:
             if (spot_topic) {
                 continue;
             }
-            if (swap_frame.empty()) {
-                json_writer w(swap_frame);
-                with_event_fields(w, data, topic, now);
-            }
-            frame = &swap_frame;
+            frame = &frames.bingx_bare();
             break;
         case stream_kind::bingx_spot:
             if (!contains(r->topics, topic)) {
                 continue;
             }
-            if (topic == bingx::protocol::account_update_topic) {
-                // Pushed bare, exactly like swap (spec 2.4): only executionReport is wrapped.
-                if (swap_frame.empty()) {
-                    json_writer w(swap_frame);
-                    with_event_fields(w, data, topic, now);
-                }
-                frame = &swap_frame;
-                break;
-            }
-            if (spot_frame.empty()) {
-                json_writer w(spot_frame);
-                w.raw(R"({"code":0,"dataType":)").str(topic).raw(R"(,"data":)");
-                if (topic == bingx::protocol::spot_execution_report_topic) {
-                    with_event_fields(w, data, bingx::protocol::event_execution_report, now);
-                } else {
-                    w.raw(data);
-                }
-                w.raw("}");
-            }
-            frame = &spot_frame;
+            frame = &frames.bingx_spot();
             break;
         }
         stream_item item;
@@ -391,7 +328,6 @@ std::size_t stream_hub::push(venue v, std::int64_t account_id, std::string_view 
     }
     return n;
 }
-
 std::size_t stream_hub::drop(std::optional<venue> v, std::string_view api_key) {
     std::lock_guard lock(mutex_);
     std::size_t n = 0;
@@ -486,243 +422,12 @@ journal_entry stream_entry(const shared_state& st, const stream_record& r, std::
     return e;
 }
 
-// ---- client frames ---------------------------------------------------------------------------
-
-namespace {
-
-/// The id to echo: the received JSON value as it was (string or number), "" when absent.
-std::string echo_id(const json::object& o) {
-    if (const auto* id = o.if_contains("id")) {
-        return json::serialize(*id);
-    }
-    return R"("")";
-}
-
-void join_topic(std::string& list, std::string_view t) {
-    if (!list.empty()) {
-        list.push_back(',');
-    }
-    list.append(t);
-}
-
-} // namespace
-
-client_frame_result woox_client_frame(stream_hub& hub, stream_record& r, std::string_view text,
-                                      std::int64_t now_ms) {
-    namespace proto = woox::protocol;
-    client_frame_result out;
-    std::string id = R"("")";
-    auto error_reply = [&] {
-        json_writer(out.reply)
-            .raw(R"({"id":)")
-            .raw(id)
-            .raw(R"(,"cmd":)")
-            .str(proto::cmd_error)
-            .raw(R"(,"success":false,"time":)")
-            .num(now_ms)
-            .raw(R"(,"data":)")
-            .str(proto::invalid_request_message)
-            .raw("}");
-    };
-    boost::system::error_code ec;
-    auto v = json::parse(text, ec);
-    if (ec || !v.is_object()) {
-        error_reply();
-        return out;
-    }
-    const auto& o = v.get_object();
-    id = echo_id(o);
-    const auto* cmd_value = o.if_contains("cmd");
-    if (cmd_value == nullptr || !cmd_value->is_string()) {
-        error_reply();
-        return out;
-    }
-    const std::string_view cmd = cmd_value->get_string();
-    if (cmd == proto::cmd_ping) {
-        json_writer(out.reply)
-            .raw(R"({"cmd":)")
-            .str(proto::cmd_pong)
-            .raw(R"(,"success":true,"time":)")
-            .num(now_ms)
-            .raw("}");
-        return out;
-    }
-    const bool sub = cmd == proto::cmd_subscribe;
-    if (!sub && cmd != proto::cmd_unsubscribe) {
-        error_reply();
-        return out;
-    }
-    out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
-    out.journal_method = cmd;
-    const auto* params = o.if_contains("params");
-    std::vector<std::string> accepted;
-    if (params != nullptr && params->is_array()) {
-        for (const auto& p : params->get_array()) {
-            if (!p.is_string()) {
-                join_topic(out.journal_target, json::serialize(p));
-                continue; // not a topic: left out like an unknown one
-            }
-            const std::string_view t = p.get_string();
-            join_topic(out.journal_target, t);
-            if (std::find(proto::topics.begin(), proto::topics.end(), t) != proto::topics.end() &&
-                !contains(accepted, t)) {
-                accepted.emplace_back(t);
-            }
-        }
-    }
-    if (params == nullptr || !params->is_array() ||
-        params->get_array().size() > proto::max_topics_per_command) {
-        out.journal_code = static_cast<std::int64_t>(proto::code::invalid_parameter);
-        json_writer(out.reply)
-            .raw(R"({"id":)")
-            .raw(id)
-            .raw(R"(,"cmd":)")
-            .str(cmd)
-            .raw(R"(,"success":false,"time":)")
-            .num(now_ms)
-            .raw(R"(,"data":)")
-            .str(proto::invalid_command_message)
-            .raw("}");
-        return out;
-    }
-    if (sub) {
-        hub.subscribe(r, accepted, SIZE_MAX);
-    } else {
-        hub.unsubscribe(r, accepted);
-    }
-    json_writer w(out.reply);
-    w.raw(R"({"id":)").raw(id).raw(R"(,"cmd":)").str(cmd).raw(R"(,"success":true,"time":)");
-    w.num(now_ms).raw(R"(,"data":[)");
-    for (std::size_t i = 0; i < accepted.size(); ++i) {
-        w.raw(i == 0 ? "" : ",").str(accepted[i]);
-    }
-    w.raw("]}");
-    return out;
-}
-
-bool ping_tracker::answer(std::string_view id, std::string_view time) {
-    for (std::size_t i = 0; i < outstanding.size(); ++i) {
-        if (outstanding[i].first == id && outstanding[i].second == time) {
-            outstanding.erase(outstanding.begin(),
-                              outstanding.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-            return true;
-        }
-    }
-    return false;
-}
-
-client_frame_result bingx_client_frame(stream_hub& hub, stream_record& r, ping_tracker& pings,
-                                       std::string_view text) {
-    namespace proto = bingx::protocol;
-    client_frame_result out;
-    if (r.kind == stream_kind::bingx_swap) {
-        out.pong = text == proto::swap_pong;
-        return out; // swap clients send nothing else; anything else is ignored
-    }
-    boost::system::error_code ec;
-    auto v = json::parse(text, ec);
-    if (ec || !v.is_object()) {
-        return out; // ignored
-    }
-    const auto& o = v.get_object();
-    if (const auto* p = o.if_contains("pong")) {
-        const auto* t = o.if_contains("time");
-        out.pong = p->is_string() && t != nullptr && t->is_string() &&
-                   pings.answer(p->get_string(), t->get_string());
-        return out;
-    }
-    const auto* req_type = o.if_contains("reqType");
-    if (req_type == nullptr && !o.contains("dataType")) {
-        return out; // neither a request nor a pong: ignored
-    }
-    const std::string id = echo_id(o);
-    // BingX's spot docs also show subscriptions without reqType: they mean "sub".
-    const std::string_view rt =
-        req_type == nullptr ? proto::req_sub
-                            : (req_type->is_string() ? std::string_view(req_type->get_string())
-                                                     : std::string_view("?"));
-    std::int64_t code = 0;
-    std::string msg;
-    const bool sub = rt == proto::req_sub;
-    if (!sub && rt != proto::req_unsub) {
-        code = proto::stream_illegal_argument;
-        msg = "ILLEGAL_ARGUMENT: unknown reqType";
-    } else {
-        out.journal_kind = sub ? "stream_subscribe" : "stream_unsubscribe";
-        out.journal_method = rt;
-        const auto* dt = o.if_contains("dataType");
-        if (dt == nullptr || !dt->is_string() || dt->get_string().empty()) {
-            code = proto::stream_illegal_argument;
-            msg = "ILLEGAL_ARGUMENT: dataType is required";
-            if (dt != nullptr) {
-                out.journal_target = json::serialize(*dt);
-            }
-        } else {
-            const std::string topic(dt->get_string());
-            out.journal_target = topic;
-            if (!sub) {
-                hub.unsubscribe(r, std::span(&topic, 1));
-            } else if (!hub.subscribe(r, std::span(&topic, 1), proto::max_topics_per_socket)) {
-                code = proto::stream_frequency_limit;
-                msg = "FREQUENCY_LIMIT: at most 200 topics per connection";
-            }
-        }
-        out.journal_code = code;
-    }
-    json_writer(out.reply)
-        .raw(R"({"id":)")
-        .raw(id)
-        .raw(R"(,"code":)")
-        .num(code)
-        .raw(R"(,"msg":)")
-        .str(msg)
-        .raw("}");
-    return out;
-}
-
-// ---- server frames ---------------------------------------------------------------------------
-
-std::string iso8601_ms(std::int64_t epoch_ms) {
-    const std::int64_t ms = ((epoch_ms % 1000) + 1000) % 1000;
-    const std::time_t secs = static_cast<std::time_t>((epoch_ms - ms) / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
-    char frac[16];
-    std::snprintf(frac, sizeof frac, ".%03d+0000", static_cast<int>(ms));
-    out += frac;
-    return out;
-}
-
-std::string spot_ping_frame(std::string_view id, std::string_view time) {
-    std::string out;
-    json_writer(out).raw(R"({"ping":)").str(id).raw(R"(,"time":)").str(time).raw("}");
-    return out;
-}
-
-std::string listen_key_expired_frame(std::string_view key, std::int64_t now_ms) {
-    std::string out;
-    json_writer(out)
-        .raw(R"({"e":)")
-        .str(bingx::protocol::event_listen_key_expired)
-        .raw(R"(,"E":)")
-        .num(now_ms)
-        .raw(R"(,"listenKey":)")
-        .str(key)
-        .raw("}");
-    return out;
-}
-
 // ---- pushes ----------------------------------------------------------------------------------
 
 resolved_push resolve_push(shared_state& st, const stream_push& p) {
     resolved_push out;
-    if (p.exchange == "woox") {
-        out.v = venue::woox;
-    } else if (p.exchange == "bingx") {
-        out.v = venue::bingx;
+    if (auto v = parse_venue(p.exchange)) {
+        out.v = *v;
     } else {
         throw std::invalid_argument(R"(exchange must be "woox" or "bingx")");
     }
@@ -773,112 +478,6 @@ resolved_push resolve_push(shared_state& st, const stream_push& p) {
                                     std::to_string(p.account_id));
     }
     out.account_id = p.account_id;
-    return out;
-}
-
-// ---- raw JSON spans (the text is known to be valid JSON) -------------------------------------
-
-namespace {
-
-bool is_ws(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-std::size_t skip_ws(std::string_view s, std::size_t i) noexcept {
-    while (i < s.size() && is_ws(s[i])) {
-        ++i;
-    }
-    return i;
-}
-
-std::size_t skip_string(std::string_view s, std::size_t i) noexcept {
-    for (++i; i < s.size(); ++i) {
-        if (s[i] == '\\') {
-            ++i;
-        } else if (s[i] == '"') {
-            return i + 1;
-        }
-    }
-    return s.size();
-}
-
-std::size_t skip_value(std::string_view s, std::size_t i) noexcept {
-    if (i >= s.size()) {
-        return i;
-    }
-    if (s[i] == '"') {
-        return skip_string(s, i);
-    }
-    if (s[i] == '{' || s[i] == '[') {
-        int depth = 0;
-        while (i < s.size()) {
-            const char c = s[i];
-            if (c == '"') {
-                i = skip_string(s, i);
-                continue;
-            }
-            if (c == '{' || c == '[') {
-                ++depth;
-            } else if ((c == '}' || c == ']') && --depth == 0) {
-                return i + 1;
-            }
-            ++i;
-        }
-        return i;
-    }
-    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_ws(s[i])) {
-        ++i;
-    }
-    return i;
-}
-
-} // namespace
-
-std::vector<std::pair<std::string_view, std::string_view>> raw_members(std::string_view s) {
-    std::vector<std::pair<std::string_view, std::string_view>> out;
-    std::size_t i = skip_ws(s, 0);
-    if (i >= s.size() || s[i] != '{') {
-        return out;
-    }
-    i = skip_ws(s, i + 1);
-    while (i < s.size() && s[i] == '"') {
-        const auto k0 = i;
-        i = skip_string(s, i);
-        const auto key = s.substr(k0, i - k0);
-        i = skip_ws(s, i);
-        if (i >= s.size() || s[i] != ':') {
-            break;
-        }
-        i = skip_ws(s, i + 1);
-        const auto v0 = i;
-        i = skip_value(s, i);
-        out.emplace_back(key, s.substr(v0, i - v0));
-        i = skip_ws(s, i);
-        if (i >= s.size() || s[i] != ',') {
-            break;
-        }
-        i = skip_ws(s, i + 1);
-    }
-    return out;
-}
-
-std::vector<std::string_view> raw_elements(std::string_view s) {
-    std::vector<std::string_view> out;
-    std::size_t i = skip_ws(s, 0);
-    if (i >= s.size() || s[i] != '[') {
-        return out;
-    }
-    i = skip_ws(s, i + 1);
-    while (i < s.size() && s[i] != ']') {
-        const auto v0 = i;
-        i = skip_value(s, i);
-        out.push_back(s.substr(v0, i - v0));
-        i = skip_ws(s, i);
-        if (i >= s.size() || s[i] != ',') {
-            break;
-        }
-        i = skip_ws(s, i + 1);
-    }
     return out;
 }
 

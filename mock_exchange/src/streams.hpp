@@ -1,7 +1,9 @@
 // The websocket account streams without I/O: which paths upgrade, who may connect, the registry
 // of open sockets (subscriptions, per-IP counts), the mailboxes through which other threads talk
-// to a socket (pushes, key events, admin drops, reset), and the sans-io handling of client frames.
-// The I/O half is basic_stream_session.hpp (the only Beast websocket code).
+// to a socket (pushes, key events, admin drops, reset), and the sans-io frames: client frames
+// handled and server frames written (stream_frames.cpp). The registry and mailboxes are in
+// streams.cpp, the socket timers in stream_timers.hpp; the I/O half is basic_stream_session.hpp
+// (the only Beast websocket code).
 //
 // Threads: the registry has its own mutex (lock order: shared_state::mutex -> stream_hub's ->
 // a mailbox's). Everything a socket does runs on the server's executor; other threads only put
@@ -46,12 +48,10 @@ std::optional<stream_kind> stream_route(std::string_view path) noexcept;
 venue venue_of(stream_kind k) noexcept;
 std::string_view path_of(stream_kind k) noexcept;
 
-/// Close codes the mock sends (RFC 6455 section 7.4.1).
+/// The mock's own close codes (RFC 6455 section 7.4.1). The exchanges' codes (key gone, idle,
+/// pong timeout, ...) are in their protocol.hpp, chosen by stream_timers.hpp.
 namespace close_code {
-inline constexpr std::uint16_t normal = 1000;
-inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t abnormal = 1006; ///< journal only: no close frame was exchanged
-inline constexpr std::uint16_t policy_violation = 1008;
 inline constexpr std::uint16_t service_restart = 1012;
 } // namespace close_code
 
@@ -226,6 +226,26 @@ std::string spot_ping_frame(std::string_view id, std::string_view time);
 /// {"e":"listenKeyExpired","E":<now>,"listenKey":"<key>"}
 std::string listen_key_expired_frame(std::string_view key, std::int64_t now_ms);
 
+/// The frames of one push, each built once, when first asked for. `data` is a validated JSON
+/// object text, or empty for {}; the views must outlive the object.
+class push_frames {
+public:
+    push_frames(std::string_view topic, std::string_view data, std::int64_t now_ms);
+    /// WOO X: {"topic":..,"ts":now,"data":data}.
+    const std::string& woox();
+    /// BingX swap (and spot ACCOUNT_UPDATE): data with "e":topic,"E":now first.
+    const std::string& bingx_bare();
+    /// BingX spot: {"code":0,"dataType":topic,"data":..} (executionReport gets "e"/"E" too),
+    /// except ACCOUNT_UPDATE, pushed bare like swap.
+    const std::string& bingx_spot();
+
+private:
+    std::string_view topic_;
+    std::string_view data_;
+    std::int64_t now_ms_;
+    std::string woox_, bare_, spot_;
+};
+
 // ---- pushes ----------------------------------------------------------------------------------
 
 struct resolved_push {
@@ -236,10 +256,5 @@ struct resolved_push {
 /// object) and finds its account. Throws std::invalid_argument saying what is wrong. Locks
 /// the state.
 resolved_push resolve_push(shared_state& st, const stream_push& p);
-
-/// The raw members of a valid JSON object text, as (key with its quotes, value) views.
-std::vector<std::pair<std::string_view, std::string_view>> raw_members(std::string_view object);
-/// The raw elements of a valid JSON array text.
-std::vector<std::string_view> raw_elements(std::string_view array);
 
 } // namespace exsdk::mock::detail

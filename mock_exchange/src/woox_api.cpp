@@ -9,6 +9,7 @@
 #include "exchange_api.hpp"
 #include "json_writer.hpp"
 #include "query.hpp"
+#include "woox_answers.hpp"
 
 #include <exsdk/hex.hpp>
 #include <exsdk/woox/protocol.hpp>
@@ -22,11 +23,14 @@
 
 namespace exsdk::mock::detail {
 
+namespace f = woox::protocol::field;
+
 void woox_error(response& res, woox::protocol::code c, std::string_view message, unsigned status) {
     res.json(status != 0 ? status : woox::protocol::http_status(c));
     res.code = static_cast<std::int64_t>(c);
     json_writer w(res.body);
-    w.raw(R"({"success":false,"code":)").num(res.code).raw(R"(,"message":)").str(message).raw("}");
+    w.raw("{").key(f::success).boolean(false).next(f::code).num(res.code);
+    w.next(f::message).str(message).raw("}");
 }
 
 namespace {
@@ -37,15 +41,15 @@ namespace p = woox::protocol;
 json_writer begin_success(response& res) {
     res.json(200);
     json_writer w(res.body);
-    w.raw(R"({"success":true,"data":)");
+    w.raw("{").key(f::success).boolean(true).next(f::data);
     return w;
 }
 void finish_success(json_writer& w, std::int64_t now_ms) {
-    w.raw(R"(,"timestamp":)").num(now_ms).raw("}");
+    w.next(f::timestamp).num(now_ms).raw("}");
 }
 
 void method_not_allowed(response& res, std::string_view allow) {
-    woox_error(res, p::code::unknown, p::message::method_not_allowed, 405);
+    woox_error(res, p::code::unknown, woox_answers::method_not_allowed, 405);
     res.add_header("Allow", std::string(allow));
 }
 
@@ -79,7 +83,7 @@ void listen_key(response& res, shared_state& st, const key_record& key, std::int
     const auto& info = st.listen_keys.issue(venue::woox, key.api_key, key.account_id, now_ms,
                                             p::listen_key_lifetime);
     auto w = begin_success(res);
-    w.raw("{").key("authKey").str(info.key).raw(",").key("expiredTime").num(info.expires_ms);
+    w.raw("{").key(f::auth_key).str(info.key).next(f::expired_time).num(info.expires_ms);
     w.raw("}");
     finish_success(w, now_ms);
 }
@@ -95,8 +99,8 @@ void credentials(const request& req, response& res, shared_state& st, const key_
     bool seen_page = false;
     bool seen_size = false;
     for (const auto& q : params) {
-        const bool is_page = q.key == "page";
-        const bool is_size = q.key == "size";
+        const bool is_page = q.key == p::page_param;
+        const bool is_size = q.key == p::size_param;
         if (!is_page && !is_size) {
             return woox_error(res, p::code::unknown_parameter, p::message::unknown_parameter);
         }
@@ -149,7 +153,7 @@ std::int64_t parse_13_digits(std::string_view ts) noexcept {
 } // namespace
 
 void woox_body_too_large(response& res) {
-    woox_error(res, p::code::invalid_parameter, p::message::body_too_large, 413);
+    woox_error(res, p::code::invalid_parameter, woox_answers::body_too_large, 413);
     res.close = true;
 }
 
@@ -172,11 +176,11 @@ void handle_woox(const request& req, response& res, shared_state& st) {
         }
         // 2. Public endpoint: the top-level timestamp is the server time (clock sync).
         auto w = begin_success(res);
-        w.raw(R"({"status":0,"msg":)").str(p::message::system_ok).raw("}");
+        w.raw(R"({"status":0,"msg":)").str(woox_answers::system_ok).raw("}");
         finish_success(w, st.clock->wall_ms());
         return;
     } else {
-        return woox_error(res, p::code::not_found, p::message::path_not_found, 404);
+        return woox_error(res, p::code::not_found, woox_answers::path_not_found, 404);
     }
 
     // 3. Credentials present, key known.

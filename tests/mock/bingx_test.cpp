@@ -1,6 +1,7 @@
 // BingX user data stream REST (spec section 2) against the running mock over real sockets:
 // every error code, check order, 204/404 answers, listen-key lifecycle, the three 100410 forms,
 // the disabled period, the 20-errors block and the rate-limit headers.
+#include "bingx_answers.hpp"
 #include "support.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
@@ -11,6 +12,7 @@ namespace mocktest {
 namespace {
 
 namespace p = exsdk::bingx::protocol;
+namespace answers = exsdk::mock::bingx_answers;
 namespace json = boost::json;
 
 constexpr std::string_view uds = "/openApi/user/auth/userDataStream";
@@ -256,7 +258,7 @@ TEST_F(bingx_test, timestamp_missing_100421_not_numeric_80014) {
                        {}, false, false),
                  80014, p::message::timestamp_invalid);
     expect_error(bingx(c, "POST", uds, "recvWindow=soon", demo::bingx_key, demo::bingx_secret),
-                 80014, p::message::recv_window_invalid);
+                 80014, answers::recv_window_invalid);
     // An unsigned POST may carry a timestamp; it is checked too.
     expect_error(bingx(c, "POST", uds, "timestamp=x", demo::bingx_key, {}, false, false), 80014,
                  p::message::timestamp_invalid);
@@ -331,7 +333,7 @@ TEST_F(bingx_test, malformed_query_80014) {
     auto c = client();
     auto r = c.request("PUT", std::string(uds) + "?listenKey=%zz&timestamp=1",
                        {{"X-BX-APIKEY", std::string(demo::bingx_key)}});
-    expect_error(r, 80014, p::message::invalid_parameters);
+    expect_error(r, 80014, answers::invalid_parameters);
 }
 
 TEST_F(bingx_test, unknown_path_404_and_wrong_method_405_in_the_bingx_envelope) {
@@ -339,12 +341,12 @@ TEST_F(bingx_test, unknown_path_404_and_wrong_method_405_in_the_bingx_envelope) 
     auto r = c.request("GET", "/openApi/spot/v1/nope");
     EXPECT_EQ(r.status, 404u);
     auto v = parse_json(r.body);
-    EXPECT_EQ(v.at("code").as_int64(), p::api_not_exist_code);
-    EXPECT_EQ(v.at("msg").as_string(), p::message::api_not_exist);
+    EXPECT_EQ(v.at("code").as_int64(), answers::api_not_exist_code);
+    EXPECT_EQ(v.at("msg").as_string(), answers::api_not_exist);
     EXPECT_TRUE(r.has_header("X-RateLimit-Requests-Remain"));
     r = c.request("GET", uds);
     EXPECT_EQ(r.status, 405u);
-    EXPECT_EQ(parse_json(r.body).at("code").as_int64(), p::api_not_exist_code);
+    EXPECT_EQ(parse_json(r.body).at("code").as_int64(), answers::api_not_exist_code);
     EXPECT_EQ(r.header("Allow"), "POST, PUT, DELETE");
     r = c.request("POST", p::server_time_path, {}, "");
     EXPECT_EQ(r.status, 405u);

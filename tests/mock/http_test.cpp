@@ -1,9 +1,8 @@
 // The HTTP layer of the mock: keep-alive, pipelining, chunked and oversized bodies, malformed
 // requests, slow and idle clients closed in virtual time, and 1,000 concurrent connections.
+#include "bingx_answers.hpp"
 #include "support.hpp"
-
-#include <exsdk/bingx/protocol.hpp>
-#include <exsdk/woox/protocol.hpp>
+#include "woox_answers.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -99,8 +98,7 @@ TEST_F(http_test, oversized_content_length_gets_413_in_the_woox_envelope_then_cl
     EXPECT_EQ(r.status, 413u);
     EXPECT_EQ(parse_json(r.body),
               boost::json::parse(R"({"success":false,"code":-1005,"message":")" +
-                                 std::string(exsdk::woox::protocol::message::body_too_large) +
-                                 "\"}"));
+                                 std::string(exsdk::mock::woox_answers::body_too_large) + "\"}"));
     EXPECT_EQ(r.header("Connection"), "close");
     EXPECT_TRUE(c.wait_closed());
     auto j = server().journal();
@@ -131,7 +129,7 @@ TEST_F(http_test, oversized_chunked_body_gets_413_in_the_bingx_envelope_while_se
     EXPECT_EQ(r.status, 413u);
     auto v = parse_json(r.body);
     EXPECT_EQ(v.at("code").as_int64(), 80014);
-    EXPECT_EQ(v.at("msg").as_string(), exsdk::bingx::protocol::message::body_too_large);
+    EXPECT_EQ(v.at("msg").as_string(), exsdk::mock::bingx_answers::body_too_large);
     EXPECT_TRUE(r.has_header("X-RateLimit-Requests-Remain"));
     EXPECT_TRUE(c.wait_closed());
 }

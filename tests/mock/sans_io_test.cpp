@@ -4,6 +4,7 @@
 #include "json_writer.hpp"
 #include "listen_keys.hpp"
 #include "query.hpp"
+#include "raw_json.hpp"
 #include "sliding_window.hpp"
 #include "state.hpp"
 

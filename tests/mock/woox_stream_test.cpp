@@ -2,8 +2,7 @@
 // UN_SUBSCRIBE acks, PING/PONG, error frames, pushes, the idle and 24 h closes and the closes
 // caused by the listen key, all in virtual time on the mock's manual clock.
 #include "stream_support.hpp"
-
-#include <exsdk/woox/protocol.hpp>
+#include "woox_answers.hpp"
 
 namespace mocktest {
 namespace {
@@ -47,7 +46,7 @@ TEST_F(woox_stream_test, refused_upgrades_answer_401_with_a_woox_body) {
         EXPECT_EQ(c.status(), 401u) << target;
         auto v = parse_json(c.body());
         EXPECT_EQ(v, json::parse(R"({"success":false,"code":-1002,"message":")" +
-                                 std::string(exsdk::woox::protocol::message::stream_key_invalid) +
+                                 std::string(exsdk::mock::woox_answers::stream_key_invalid) +
                                  R"("})"));
     }
     // Expired: a key lives 24 h.
@@ -95,7 +94,7 @@ TEST_F(woox_stream_test, at_most_100_sockets_per_ip) {
     EXPECT_EQ(c.status(), 429u);
     EXPECT_EQ(parse_json(c.body()).at("code").as_int64(), -1003);
     EXPECT_EQ(parse_json(c.body()).at("message").as_string(),
-              exsdk::woox::protocol::message::stream_too_many_sockets);
+              exsdk::mock::woox_answers::stream_too_many_sockets);
     // Another IP has its own count; BingX sockets are counted apart.
     auto other = ws("127.0.0.2");
     EXPECT_TRUE(other.connect("/v3/private?key=" + key));

@@ -1,6 +1,7 @@
 // WOO X REST (spec section 1) against the running mock over real sockets: every error row,
 // every check-order decision, listen-key lifecycle, credentials pagination, rate limits.
 #include "support.hpp"
+#include "woox_answers.hpp"
 
 #include <exsdk/woox/protocol.hpp>
 
@@ -8,6 +9,7 @@ namespace mocktest {
 namespace {
 
 namespace p = exsdk::woox::protocol;
+namespace answers = exsdk::mock::woox_answers;
 namespace json = boost::json;
 
 constexpr std::string_view listen_key = "/v3/account/listenKey";
@@ -74,7 +76,7 @@ TEST_F(woox_test, system_info_is_public_and_carries_the_server_time) {
     EXPECT_EQ(v.at("success"), true);
     EXPECT_EQ(v.at("timestamp").as_int64(), t0);
     EXPECT_EQ(v.at("data").at("status").as_int64(), 0);
-    EXPECT_EQ(v.at("data").at("msg").as_string(), p::message::system_ok);
+    EXPECT_EQ(v.at("data").at("msg").as_string(), answers::system_ok);
 }
 
 // ---- listen key ---------------------------------------------------------------------------
@@ -402,13 +404,13 @@ TEST_F(woox_test, credentials_parameter_errors) {
 
 TEST_F(woox_test, unknown_path_404_and_wrong_method_405_in_the_woox_envelope) {
     auto c = client();
-    expect_error(c.request("GET", "/v3/nope"), 404, -1006, p::message::path_not_found);
+    expect_error(c.request("GET", "/v3/nope"), 404, -1006, answers::path_not_found);
     auto r = c.request("GET", listen_key);
-    expect_error(r, 405, -1000, p::message::method_not_allowed);
+    expect_error(r, 405, -1000, answers::method_not_allowed);
     EXPECT_EQ(r.header("Allow"), "POST");
-    expect_error(c.request("DELETE", credentials), 405, -1000, p::message::method_not_allowed);
+    expect_error(c.request("DELETE", credentials), 405, -1000, answers::method_not_allowed);
     expect_error(c.request("POST", p::system_info_path, {}, "{}"), 405, -1000,
-                 p::message::method_not_allowed);
+                 answers::method_not_allowed);
 }
 
 TEST_F(woox_test, answers_are_journaled_without_secrets) {

@@ -190,23 +190,3 @@ inline constexpr std::int64_t going_away_close_code = 1001;
 inline constexpr std::int64_t key_deleted_close_code = 1000;
 
 } // namespace exsdk::woox::protocol
-
-// --- mock exchange answers (spec section 4) ------------------------------------------------
-namespace exsdk::woox::protocol::message {
-/// systemInfo data.msg while the system is up (data.status 0).
-inline constexpr std::string_view system_ok = "System is functioning properly.";
-/// Unknown path (HTTP 404, code -1006) and known path with another method (HTTP 405, -1000).
-inline constexpr std::string_view path_not_found = "The requested API path does not exist.";
-inline constexpr std::string_view method_not_allowed =
-    "The request method is not supported for this API path.";
-/// Body above the size limit (HTTP 413, code -1005).
-inline constexpr std::string_view body_too_large = "Request body is too large.";
-} // namespace exsdk::woox::protocol::message
-
-namespace exsdk::woox::protocol::message {
-/// Upgrade refused: unknown, expired, replaced or missing key (HTTP 401, code -1002).
-inline constexpr std::string_view stream_key_invalid = "The listen key is invalid or has expired.";
-/// Upgrade refused: the IP already has max_sockets_per_ip open sockets (HTTP 429, code -1003).
-inline constexpr std::string_view stream_too_many_sockets =
-    "Too many websocket connections from this IP address.";
-} // namespace exsdk::woox::protocol::message
