@@ -35,7 +35,7 @@ namespace http = boost::beast::http;
 namespace d = exsdk::mock::detail;
 using exsdk::fuzz::check;
 
-/// The request of a parsed message, as server.cpp's connection fills it.
+/// The request of a parsed message, as connection.cpp's connection coroutine fills it.
 struct filled {
     std::vector<d::header_field> headers;
     std::string signature; ///< re-signed: the new x-api-signature value
