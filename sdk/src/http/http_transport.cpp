@@ -105,8 +105,9 @@ void interrupt(tcp::socket::native_handle_type fd) {
 // Requests are built by the signers from validated parts, so they contain no CR or LF; this is
 // checked anyway, because a header injection must be impossible.
 bool serialize(const http_request& req, const base_url& url, std::string& out) {
+    // Two vectorised memchr scans; find_first_of("\r\n") runs one memchr per byte of `v`.
     auto safe = [](std::string_view v) {
-        return v.find_first_of("\r\n") == std::string_view::npos;
+        return v.find('\r') == std::string_view::npos && v.find('\n') == std::string_view::npos;
     };
     out.clear();
     out.append(to_string(req.method)).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
