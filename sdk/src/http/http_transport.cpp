@@ -1,5 +1,6 @@
 #include "detail/async_semaphore.hpp"
 #include "detail/net_connect.hpp"
+#include "http/answer_parser.hpp"
 #include "http/http_transport.hpp"
 
 #include <exsdk/timer.hpp>
@@ -66,7 +67,8 @@ struct connection {
     tcp::socket::native_handle_type fd = -1;
     bool expired = false;
     beast::flat_buffer buffer;
-    std::string request_bytes; // reused for every request
+    std::string request_bytes;           // reused for every request
+    std::optional<answer_parser> parser; // rebuilt in place for every answer
     clock::time_point last_used{};
 
     connection(asio::any_io_executor ex, ssl::context* ctx, std::shared_ptr<clock> clk)
@@ -290,7 +292,7 @@ struct http_transport::impl {
         (void)written;
         out.ec = wec;
         if (!out.ec) {
-            http::response_parser<http::string_body> parser;
+            auto& parser = c.parser.emplace();
             parser.body_limit(cfg.max_response_bytes);
             auto [rec, n] = co_await http::async_read(stream, c.buffer, parser,
                                                       asio::as_tuple(asio::use_awaitable));
@@ -298,13 +300,10 @@ struct http_transport::impl {
             out.ec = rec;
             out.got_answer_bytes = parser.got_some();
             if (!out.ec) {
-                auto& msg = parser.get();
-                out.keep_alive = msg.keep_alive();
-                out.response.status = msg.result_int();
-                out.response.body = std::move(msg.body());
-                if (auto ct = msg.base().find(http::field::content_type); ct != msg.base().end()) {
-                    out.response.content_type.assign(ct->value().data(), ct->value().size());
-                }
+                out.keep_alive = parser.keep_alive();
+                out.response.status = parser.status;
+                out.response.body = std::move(parser.body);
+                out.response.content_type = std::move(parser.content_type);
             }
         }
         if (end_request(c) && out.ec) {
