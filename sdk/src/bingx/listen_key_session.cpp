@@ -20,21 +20,8 @@ struct listen_key_session::impl {
     account_stream stream_; // on a strand over the session's: its calls from here run inline
     detail::session_fsm fsm;
 
-    // The stream shares the client's clock; the session logs to its own sink, else the
-    // client's, and its stream to the stream's own, else the session's.
-    static session_config with_client_clock(session_config c, const client& rest) {
-        c.stream.clock = rest.get_config().clock;
-        if (!c.log.sink) {
-            c.log = rest.get_config().log;
-        }
-        if (!c.stream.log.sink) {
-            c.stream.log = c.log;
-        }
-        return c;
-    }
-
     impl(client r, session_config c)
-        : rest(std::move(r)), cfg(with_client_clock(std::move(c), rest)),
+        : rest(std::move(r)), cfg(exsdk::detail::with_client_clock(std::move(c), rest)),
           runtime(rest.get_executor(), cfg.stream.clock, cfg.reconnect, cfg.max_queued_updates,
                   cfg.overflow, cfg.log, "bingx.session"),
           stream_(runtime.executor(), decltype(runtime)::blocking(cfg.stream)),

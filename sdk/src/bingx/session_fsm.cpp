@@ -11,27 +11,36 @@ constexpr const char* refused_by_stream = "the previous key was refused by the s
 constexpr const char* lapsed = "the previous key lapsed (listenKeyExpired)";
 } // namespace
 
-session_fsm::action session_fsm::wait_for_room() {
-    state_ = state::waiting_room;
-    return act(step::wait_for_room);
-}
-
 // 1. A key, kept extended even while no socket is up (and checked after a lost socket: a key
 //    deleted elsewhere is replaced before any futile reconnect).
-session_fsm::action session_fsm::ensure_key() {
-    if (!has_key()) {
-        state_ = state::generating;
-        return act(step::create_key);
+session_fsm::action session_fsm::after_room(const input& in) {
+    if (has_key() && in.now >= next_extend_) {
+        return extend(state::checking_key);
     }
-    return connect();
+    return ensure_key();
 }
 
-// 2. Connect (spot: subscribe).
-session_fsm::action session_fsm::connect() {
-    state_ = state::connecting;
-    action a = act(step::connect);
-    a.key = key();
-    return a;
+session_fsm::action session_fsm::ensure_key() {
+    if (!has_key()) {
+        return create_key();
+    }
+    return connect(); // 2. Connect (spot: subscribe).
+}
+
+void session_fsm::on_refused() {
+    why_new_ = refused_by_stream;
+}
+
+session_fsm::action session_fsm::key_created(const input& in) {
+    const bool replaced = created_;
+    set_key(in.key);
+    created_ = true;
+    next_extend_ = in.now + cfg_.extend_interval;
+    rotating_ = false;
+    if (replaced) {
+        return report_rotation(why_new_);
+    }
+    return connect();
 }
 
 // 3. Deliver events; extend on schedule (also while the application is behind: the room is
@@ -44,22 +53,11 @@ session_fsm::action session_fsm::next_event() {
     return a;
 }
 
-session_fsm::action session_fsm::extend() {
+session_fsm::action session_fsm::extend(state next) {
+    state_ = next;
     action a = act(step::extend);
     a.key = key();
     return a;
-}
-
-session_fsm::action session_fsm::up_failed(const error& e) {
-    if (e.is(errc::cancelled)) {
-        return finish(e);
-    }
-    if (e.is(errc::unauthorized) || e.is(errc::not_found)) {
-        drop_key(); // refused: the server no longer knows this key
-        why_new_ = refused_by_stream;
-    }
-    state_ = state::backing_off;
-    return backoff();
 }
 
 // The socket is done: a lapsed key is replaced at once (after the events already received),
@@ -69,39 +67,27 @@ session_fsm::action session_fsm::end_of_socket() {
         state_ = state::draining;
         return act(step::drain);
     }
-    state_ = state::backing_off;
-    return backoff();
+    return back_off();
 }
 
-session_fsm::action session_fsm::finish(result<void> outcome) {
-    state_ = state::finished;
-    return end(step::finish, std::move(outcome));
+// DELETE on the way out, bounded: a stuck exchange must not hold shutdown.
+session_fsm::action session_fsm::after_shutdown_close() {
+    if (has_key() && cfg_.delete_on_shutdown) {
+        state_ = state::deleting;
+        action a = act(step::delete_key);
+        a.key = key();
+        a.timeout = cfg_.shutdown_timeout;
+        return a;
+    }
+    drop_key();
+    return done();
 }
 
 session_fsm::action session_fsm::resume(const input& in) {
-    if (in.what == kind::shutdown) { // run() is ending: close the stream, then DELETE the key
-        outcome_ = in.err ? result<void>(*in.err) : result<void>();
-        state_ = state::closing_shutdown;
-        return act(step::close_stream);
+    if (auto shared = resume_shared(in)) {
+        return std::move(*shared);
     }
     switch (state_) {
-    case state::idle:
-        if (in.what == kind::start) {
-            return wait_for_room();
-        }
-        break;
-    case state::waiting_room:
-        if (in.what == kind::cancelled) {
-            return finish(cancelled());
-        }
-        if (in.what == kind::room) {
-            if (has_key() && in.now >= next_extend_) {
-                state_ = state::checking_key;
-                return extend();
-            }
-            return ensure_key();
-        }
-        break;
     case state::checking_key:
         if (in.what == kind::extended) {
             next_extend_ = in.now + cfg_.extend_interval;
@@ -120,58 +106,6 @@ session_fsm::action session_fsm::resume(const input& in) {
             return ensure_key();
         }
         break;
-    case state::generating:
-        if (in.what == kind::key_created) {
-            const bool replaced = created_;
-            set_key(in.key);
-            created_ = true;
-            next_extend_ = in.now + cfg_.extend_interval;
-            rotating_ = false;
-            if (replaced) {
-                state_ = state::reporting_key;
-                return report_key_rotated(why_new_);
-            }
-            return connect();
-        }
-        if (in.what == kind::key_failed && in.err) {
-            const error& e = *in.err;
-            if (e.is(errc::cancelled) || exsdk::detail::is_fatal_session_error(e)) {
-                return finish(e);
-            }
-            state_ = state::backing_off;
-            return backoff(e.retry_after);
-        }
-        break;
-    case state::reporting_key:
-        if (in.what == kind::reported) {
-            return connect();
-        }
-        break;
-    case state::connecting:
-        if (in.what == kind::connected) {
-            state_ = state::subscribing;
-            return act(step::subscribe);
-        }
-        if (in.what == kind::connect_failed && in.err) {
-            return up_failed(*in.err);
-        }
-        break;
-    case state::subscribing:
-        if (in.what == kind::subscribed) {
-            state_ = state::reporting_up;
-            return report_connected(in.now);
-        }
-        if (in.what == kind::subscribe_failed && in.err) {
-            pending_ = *in.err;
-            state_ = state::closing_refused;
-            return act(step::close_stream);
-        }
-        break;
-    case state::closing_refused:
-        if (in.what == kind::closed) {
-            return up_failed(pending_);
-        }
-        break;
     case state::reporting_up:
         if (in.what == kind::reported) {
             return next_event();
@@ -186,8 +120,7 @@ session_fsm::action session_fsm::resume(const input& in) {
             return end_of_socket();
         case kind::timed_out: // a PUT is due (or the application is behind until it was)
             if (has_key() && in.now >= next_extend_) {
-                state_ = state::extending;
-                return extend();
+                return extend(state::extending);
             }
             return next_event();
         case kind::next_cancelled: return finish(in.err.value_or(cancelled()));
@@ -245,37 +178,13 @@ session_fsm::action session_fsm::resume(const input& in) {
             return wait_for_room();
         }
         break;
-    case state::backing_off:
-        if (in.what == kind::backoff_done) {
-            return wait_for_room();
-        }
-        if (in.what == kind::cancelled) {
-            return finish(cancelled());
-        }
-        break;
-    case state::closing_shutdown:
-        if (in.what == kind::closed) {
-            if (has_key() && cfg_.delete_on_shutdown) { // bounded: a stuck exchange must not
-                state_ = state::deleting;               // hold shutdown
-                action a = act(step::delete_key);
-                a.key = key();
-                a.timeout = cfg_.shutdown_timeout;
-                return a;
-            }
-            drop_key();
-            state_ = state::done;
-            return end(step::done, outcome_);
-        }
-        break;
     case state::deleting:
         if (in.what == kind::deleted) {
             drop_key();
-            state_ = state::done;
-            return end(step::done, outcome_);
+            return done();
         }
         break;
-    case state::finished:
-    case state::done: break;
+    default: break;
     }
     return misuse();
 }

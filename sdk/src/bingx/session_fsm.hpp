@@ -15,11 +15,31 @@
 
 namespace exsdk::bingx::detail {
 
-class session_fsm : public exsdk::detail::session_fsm_base {
-public:
-    using input = exsdk::detail::session_input;
-    using action = exsdk::detail::session_action;
+enum class session_state {
+    idle,             // before start
+    waiting_room,     // wait_for_room
+    checking_key,     // extend, before (re)connecting
+    creating,         // create_key (generate)
+    reporting_key,    // report_key_rotated
+    connecting,       // connect
+    subscribing,      // subscribe
+    closing_refused,  // close_stream after a failed subscribe
+    reporting_up,     // report_connected
+    streaming,        // next_event
+    extending,        // extend, while connected
+    reporting_lost,   // report_disconnected (unplanned)
+    draining,         // drain before a rotation
+    closing_rotation, // close_stream before a rotation
+    reporting_down,   // report_disconnected (planned)
+    backing_off,      // backoff
+    finished,         // finish: waiting for shutdown
+    closing_shutdown, // close_stream on the way out
+    deleting,         // delete_key on the way out
+    done,
+};
 
+class session_fsm : public exsdk::detail::session_fsm_cycle<session_fsm, session_state> {
+public:
     struct config {
         clock::duration extend_interval{};
         clock::duration extend_retry{};
@@ -33,46 +53,24 @@ public:
     action resume(const input& in);
 
 private:
-    enum class state {
-        idle,             // before start
-        waiting_room,     // wait_for_room
-        checking_key,     // extend, before (re)connecting
-        generating,       // create_key
-        reporting_key,    // report_key_rotated
-        connecting,       // connect
-        subscribing,      // subscribe
-        closing_refused,  // close_stream after a failed subscribe
-        reporting_up,     // report_connected
-        streaming,        // next_event
-        extending,        // extend, while connected
-        reporting_lost,   // report_disconnected (unplanned)
-        draining,         // drain before a rotation
-        closing_rotation, // close_stream before a rotation
-        reporting_down,   // report_disconnected (planned)
-        backing_off,      // backoff
-        finished,         // finish: waiting for shutdown
-        closing_shutdown, // close_stream on the way out
-        deleting,         // delete_key on the way out
-        done,
-    };
+    friend class exsdk::detail::session_fsm_cycle<session_fsm, session_state>;
+    using state = session_state;
 
-    action wait_for_room();
+    // session_fsm_cycle's hooks.
+    action after_room(const input& in);
+    void on_refused();
+    action after_shutdown_close();
     action ensure_key();
-    action connect();
+    action key_created(const input& in);
     action next_event();
-    action up_failed(const error& e);
+    action extend(state next);
     action end_of_socket();
-    action finish(result<void> outcome);
-    action extend();
 
     config cfg_;
-    state state_ = state::idle;
     clock::time_point next_extend_{}; // when the key is due for a PUT
     bool created_ = false;            // a key was generated before (the next one is a rotation)
     bool rotating_ = false;           // the key lapsed while connected: replace it, no backoff
     const char* why_new_ = "";        // why the previous key was dropped (key_rotated's text)
-    error pending_; // a failed subscribe's error, acted on once the stream is closed
-    result<void> outcome_;
 };
 
 } // namespace exsdk::bingx::detail

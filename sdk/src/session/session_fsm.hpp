@@ -97,8 +97,8 @@ struct session_action {
     result<void> outcome;                           ///< finish, done
 };
 
-/// The decisions both machines share: the backoff attempt count (reset by a connect) and the
-/// gap accounting (a socket lost, then a socket up again: the outage between).
+/// The decisions both machines share: the key, the backoff attempt count (reset by a connect)
+/// and the gap accounting (a socket lost, then a socket up again: the outage between).
 class session_fsm_base {
 public:
     /// The listen key in use ("" when none) and a number that changes whenever it does (the
@@ -168,6 +168,133 @@ private:
     std::size_t key_generation_ = 0;
     std::size_t failures_ = 0;
     std::optional<clock::time_point> lost_at_;
+};
+
+/// The part of the lifecycle both machines share, written once: start, waiting for room, a
+/// failed create, connect and subscribe (a failed subscribe closes the stream first), backoff,
+/// and the stream's close on shutdown. `State` is the machine's own state enum; it names at
+/// least idle, waiting_room, creating, reporting_key, connecting, subscribing, closing_refused,
+/// reporting_up, backing_off, finished, closing_shutdown and done. The machine (`Derived`)
+/// decides the rest through after_room(), key_created(), on_refused() and
+/// after_shutdown_close(), and handles its own states where resume_shared() returns nothing.
+template <class Derived, class State>
+class session_fsm_cycle : public session_fsm_base {
+public:
+    using input = session_input;
+    using action = session_action;
+
+protected:
+    session_action wait_for_room() {
+        state_ = State::waiting_room;
+        return act(session_action_kind::wait_for_room);
+    }
+    session_action create_key() {
+        state_ = State::creating;
+        return act(session_action_kind::create_key);
+    }
+    /// The new key is a rotation: report why the old one went, then connect.
+    session_action report_rotation(std::string why) {
+        state_ = State::reporting_key;
+        return report_key_rotated(std::move(why));
+    }
+    session_action connect() {
+        state_ = State::connecting;
+        session_action a = act(session_action_kind::connect);
+        a.key = key();
+        return a;
+    }
+    session_action finish(result<void> outcome) {
+        state_ = State::finished;
+        return end(session_action_kind::finish, std::move(outcome));
+    }
+    session_action done() {
+        state_ = State::done;
+        return end(session_action_kind::done, outcome_);
+    }
+    session_action back_off(std::optional<clock::wall_time> not_before = {}) {
+        state_ = State::backing_off;
+        return backoff(not_before);
+    }
+    /// create_key failed: the end when fatal or cancelled, else a backoff (not before the
+    /// exchange's retry_after).
+    session_action key_failed(const error& e) {
+        if (e.is(errc::cancelled) || is_fatal_session_error(e)) {
+            return finish(e);
+        }
+        return back_off(e.retry_after);
+    }
+    /// connect or subscribe failed: a refused key (401/404) is dropped; then a backoff.
+    session_action up_failed(const error& e) {
+        if (e.is(errc::cancelled)) {
+            return finish(e);
+        }
+        if (e.is(errc::unauthorized) || e.is(errc::not_found)) {
+            drop_key(); // refused: the server no longer knows this key
+            derived().on_refused();
+        }
+        return back_off();
+    }
+
+    /// The shared states' next action, or nothing when `in` is for one of Derived's own states.
+    std::optional<session_action> resume_shared(const session_input& in) {
+        using kind = session_input_kind;
+        if (in.what == kind::shutdown) { // run() is ending: close the stream first
+            outcome_ = in.err ? result<void>(*in.err) : result<void>();
+            state_ = State::closing_shutdown;
+            return act(session_action_kind::close_stream);
+        }
+        switch (state_) {
+        case State::idle: return in.what == kind::start ? wait_for_room() : misuse();
+        case State::waiting_room: // block policy: the application catches up first
+            if (in.what == kind::room) {
+                return derived().after_room(in);
+            }
+            return in.what == kind::cancelled ? finish(cancelled()) : misuse();
+        case State::creating:
+            if (in.what == kind::key_created) {
+                return derived().key_created(in);
+            }
+            return in.what == kind::key_failed && in.err ? key_failed(*in.err) : misuse();
+        case State::reporting_key: return in.what == kind::reported ? connect() : misuse();
+        case State::connecting:
+            if (in.what == kind::connected) {
+                state_ = State::subscribing;
+                return act(session_action_kind::subscribe);
+            }
+            return in.what == kind::connect_failed && in.err ? up_failed(*in.err) : misuse();
+        case State::subscribing:
+            if (in.what == kind::subscribed) {
+                state_ = State::reporting_up;
+                return report_connected(in.now);
+            }
+            if (in.what == kind::subscribe_failed && in.err) {
+                pending_ = *in.err;
+                state_ = State::closing_refused;
+                return act(session_action_kind::close_stream);
+            }
+            return misuse();
+        case State::closing_refused:
+            return in.what == kind::closed ? up_failed(pending_) : misuse();
+        case State::backing_off:
+            if (in.what == kind::backoff_done) {
+                return wait_for_room();
+            }
+            return in.what == kind::cancelled ? finish(cancelled()) : misuse();
+        case State::closing_shutdown:
+            return in.what == kind::closed ? derived().after_shutdown_close() : misuse();
+        case State::finished:
+        case State::done: return misuse();
+        default: return std::nullopt;
+        }
+    }
+
+    State state_ = State::idle;
+
+private:
+    Derived& derived() { return static_cast<Derived&>(*this); }
+
+    error pending_; // a failed subscribe's error, acted on once the stream is closed
+    result<void> outcome_;
 };
 
 } // namespace exsdk::detail

@@ -32,6 +32,20 @@
 
 namespace exsdk::detail {
 
+/// A session's configuration as it runs: its stream shares the client's clock; the session logs
+/// to its own sink, else the client's, and its stream to the stream's own, else the session's.
+template <class SessionConfig, class Client>
+SessionConfig with_client_clock(SessionConfig c, const Client& rest) {
+    c.stream.clock = rest.get_config().clock;
+    if (!c.log.sink) {
+        c.log = rest.get_config().log;
+    }
+    if (!c.stream.log.sink) {
+        c.stream.log = c.log;
+    }
+    return c;
+}
+
 template <class Event>
 class session_runtime {
 public:

@@ -13,11 +13,26 @@
 
 namespace exsdk::woox::detail {
 
-class session_fsm : public exsdk::detail::session_fsm_base {
-public:
-    using input = exsdk::detail::session_input;
-    using action = exsdk::detail::session_action;
+enum class session_state {
+    idle,             // before start
+    waiting_room,     // wait_for_room
+    creating,         // create_key
+    reporting_key,    // report_key_rotated
+    connecting,       // connect
+    subscribing,      // subscribe
+    closing_refused,  // close_stream after a failed subscribe
+    reporting_up,     // report_connected
+    streaming,        // next_event
+    closing_rotation, // close_stream before a planned rotation
+    reporting_down,   // report_disconnected
+    backing_off,      // backoff
+    finished,         // finish: waiting for shutdown
+    closing_shutdown, // close_stream on the way out
+    done,
+};
 
+class session_fsm : public exsdk::detail::session_fsm_cycle<session_fsm, session_state> {
+public:
     struct config {
         clock::duration rotate_before_expiry{};
     };
@@ -28,41 +43,23 @@ public:
     action resume(const input& in);
 
 private:
-    enum class state {
-        idle,             // before start
-        waiting_room,     // wait_for_room
-        creating,         // create_key
-        reporting_key,    // report_key_rotated
-        connecting,       // connect
-        subscribing,      // subscribe
-        closing_refused,  // close_stream after a failed subscribe
-        reporting_up,     // report_connected
-        streaming,        // next_event
-        closing_rotation, // close_stream before a planned rotation
-        reporting_down,   // report_disconnected
-        backing_off,      // backoff
-        finished,         // finish: waiting for shutdown
-        closing_shutdown, // close_stream on the way out
-        done,
-    };
+    friend class exsdk::detail::session_fsm_cycle<session_fsm, session_state>;
+    using state = session_state;
 
-    action wait_for_room();
+    // session_fsm_cycle's hooks.
     action after_room(const input& in);
-    action connect();
-    action up_failed(const error& e);
-    action after_down();
-    action finish(result<void> outcome);
+    void on_refused() {}                             // WOO X: says nothing more
+    action after_shutdown_close() { return done(); } // a WOO X key cannot be deleted
+    action key_created(const input& in);
+    action next_event();
     bool key_usable(clock::wall_time wall_now) const;
     clock::wall_time rotation_time() const;
 
     config cfg_;
-    state state_ = state::idle;
     clock::wall_time expires_{}; // the key's expiredTime
     bool created_ = false;       // a key was created before (the next one is a rotation)
     bool rotating_ = false;      // the key is being replaced on schedule (not refused)
     clock::time_point rotate_at_{};
-    error pending_; // a failed subscribe's error, acted on once the stream is closed
-    result<void> outcome_;
 };
 
 } // namespace exsdk::woox::detail
