@@ -1,12 +1,13 @@
 // The session runtime (private to the SDK): what a listen-key session's driver
 // (session/session_driver.hpp) runs its state machine on, the same for both exchanges: the
 // session's strand, the queue of updates for next(), the status updates and their log events,
-// reconnect backoff with jitter, counters, and stopping run() when the session is destroyed.
+// reconnect backoff with jitter, counters, and stopping run() when the session is destroyed;
+// and with_client_clock(), how a session's configuration takes the client's clock and log.
 // It decides nothing: when to back off (and which attempt it is), when a gap was seen and how long
 // the outage was, come from the state machine (woox/session_fsm.hpp, bingx/session_fsm.hpp).
 //
-// Threads: everything runs on the session's strand (object_strand.hpp), except stats() and
-// published_key(), which any thread may call.
+// Threads: everything runs on the session's strand (object_strand.hpp), except stats(),
+// published_key() and extends(), which any thread may call.
 //
 // The update queue is bounded (exsdk/overflow_policy.hpp). Block: a session takes the stream's
 // next event only once the queue has room (next_event()) and starts each connect cycle only
