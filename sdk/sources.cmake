@@ -6,6 +6,7 @@ set(EXSDK_SDK_SOURCES
   src/bingx/listen_key_session.cpp
   src/bingx/requests.cpp
   src/bingx/responses.cpp
+  src/bingx/session_fsm.cpp
   src/bingx/signer.cpp
   src/bingx/stream_protocol.cpp
   src/detail/answer_check.cpp
@@ -27,6 +28,7 @@ set(EXSDK_SDK_SOURCES
   src/woox/private_stream.cpp
   src/woox/requests.cpp
   src/woox/responses.cpp
+  src/woox/session_fsm.cpp
   src/woox/signer.cpp
   src/woox/stream_protocol.cpp
   src/ws/plain_ws_layer.cpp

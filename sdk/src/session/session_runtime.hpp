@@ -1,9 +1,13 @@
-// What both listen-key sessions share (private to the SDK): the session's strand, the queue of
-// updates for next(), reconnect backoff with jitter, counters, stopping run() when the session is
-// destroyed, and the rule for which errors end a session.
+// The session runtime (private to the SDK): what a listen-key session's driver
+// (session/session_driver.hpp) runs its state machine on, the same for both exchanges: the
+// session's strand, the queue of updates for next(), the status updates and their log events,
+// reconnect backoff with jitter, counters, and stopping run() when the session is destroyed;
+// and with_client_clock(), how a session's configuration takes the client's clock and log.
+// It decides nothing: when to back off (and which attempt it is), when a gap was seen and how long
+// the outage was, come from the state machine (woox/session_fsm.hpp, bingx/session_fsm.hpp).
 //
-// Threads: everything runs on the session's strand (object_strand.hpp), except stats() and
-// published_key(), which any thread may call.
+// Threads: everything runs on the session's strand (object_strand.hpp), except stats(),
+// published_key() and extends(), which any thread may call.
 //
 // The update queue is bounded (exsdk/overflow_policy.hpp). Block: a session takes the stream's
 // next event only once the queue has room (next_event()) and starts each connect cycle only
@@ -23,30 +27,36 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <random>
 
 namespace exsdk::detail {
 
-/// Errors no reconnect can fix: the session stops and run() returns them. Only the exchange's
-/// own answers say so: an answer that is not the exchange's (errc::unexpected_response: a proxy
-/// page, whatever its status) is transient, like a network error.
-inline bool is_fatal_session_error(const error& e) {
-    return e.is(errc::unauthorized) || e.is(errc::invalid_signature) ||
-           e.is(errc::permission_denied) || e.is(errc::ip_not_allowed) || e.is(errc::banned) ||
-           e.is(errc::invalid_argument);
+/// A session's configuration as it runs: its stream shares the client's clock; the session logs
+/// to its own sink, else the client's, and its stream to the stream's own, else the session's.
+template <class SessionConfig, class Client>
+SessionConfig with_client_clock(SessionConfig c, const Client& rest) {
+    c.stream.clock = rest.get_config().clock;
+    if (!c.log.sink) {
+        c.log = rest.get_config().log;
+    }
+    if (!c.stream.log.sink) {
+        c.stream.log = c.log;
+    }
+    return c;
 }
 
 template <class Event>
-class session_core {
+class session_runtime {
 public:
     using update = session_update<Event>;
 
     /// `ex` is the user's (the REST client's) executor; the session runs on a strand over it.
     /// `source`: the log source ("woox.session", static text).
-    session_core(const asio::any_io_executor& ex, std::shared_ptr<clock> clk,
-                 reconnect_policy policy, std::size_t max_queued, overflow_policy overflow,
-                 const log_config& log, std::string_view source)
+    session_runtime(const asio::any_io_executor& ex, std::shared_ptr<clock> clk,
+                    reconnect_policy policy, std::size_t max_queued, overflow_policy overflow,
+                    const log_config& log, std::string_view source)
         : strand_(make_object_strand(ex)), ex_(strand_), clock_(std::move(clk)),
           log_(log, source, clock_), policy_(policy),
           updates_(ex_, clock_, max_queued, overflow,
@@ -120,6 +130,10 @@ public:
         ++(stats_.*counter);
     }
 
+    /// BingX's successful PUTs (listen_key_session::extends()); thread-safe.
+    void count_extend() noexcept { ++extends_; }
+    std::size_t extends() const noexcept { return extends_.load(); }
+
     /// Runs the session's lifecycle `loop` to its end. Both the caller's cancellation (reaching
     /// this coroutine's cancellation state) and stop() cancel it. Call from run()'s body.
     asio::awaitable<result<void>> run_stoppable(asio::awaitable<result<void>> loop) {
@@ -143,7 +157,7 @@ public:
 
     /// The body of the public next(), run on the strand (`self` keeps the session alive: an
     /// aliasing pointer into it).
-    static asio::awaitable<result<update>> next_body(std::shared_ptr<session_core> self,
+    static asio::awaitable<result<update>> next_body(std::shared_ptr<session_runtime> self,
                                                      std::optional<clock::time_point> deadline) {
         co_await asio::this_coro::throw_if_cancelled(false);
         co_return co_await self->updates_.pop(deadline);
@@ -186,27 +200,25 @@ public:
         push(std::move(u));
     }
 
-    /// A socket is up: "connected", then "gap" if an earlier one was lost.
-    void on_connected() {
+    /// A socket is up: "connected", then "gap" when an earlier one was lost `outage` ago.
+    void on_connected(std::optional<clock::duration> outage) {
         count(&session_counters::connects);
-        failures_ = 0;
         if (log_.on(log_level::info)) {
             const std::string key = shorten_key(published_key());
             log_.write(log_level::info, "session.connected", {{"key", std::string_view(key)}});
         }
         push_status(session_status::connected);
-        if (lost_at_) {
+        if (outage) {
             count(&session_counters::gaps);
             update u;
             u.status = session_status::gap;
-            u.outage = clock_->now() - *lost_at_;
+            u.outage = *outage;
             if (log_.on(log_level::warn)) {
                 log_.write(log_level::warn, "session.gap",
                            {{"outage_ms", to_ms(u.outage)}, {"dropped", std::int64_t{0}}});
             }
             u.detail = "events may have been missed: re-sync from REST";
             push(std::move(u));
-            lost_at_.reset();
         }
     }
 
@@ -214,9 +226,6 @@ public:
     void on_disconnected(const std::string& why, bool planned) {
         if (!planned) {
             count(&session_counters::disconnects);
-        }
-        if (!lost_at_) {
-            lost_at_ = clock_->now();
         }
         if (log_.on(planned ? log_level::info : log_level::warn)) {
             const std::string reason = loggable_text(why, published_key());
@@ -226,15 +235,13 @@ public:
         push_status(session_status::disconnected, why);
     }
 
-    /// Marks the session as not connected before its first socket (no gap to report).
-    bool ever_connected() const { return stats().connects > 0; }
-
-    /// Reports "reconnecting" and waits the next backoff (at least until `not_before`).
-    /// Returns false when cancelled.
-    asio::awaitable<bool> backoff(std::optional<clock::wall_time> not_before = {}) {
+    /// Reports "reconnecting" and waits the backoff of reconnect attempt `attempt` (1-based: the
+    /// failures since the last connect), at least until `not_before`. False when cancelled.
+    asio::awaitable<bool> backoff(std::size_t attempt,
+                                  std::optional<clock::wall_time> not_before = {}) {
         const double j = std::clamp(policy_.jitter, 0.0, 1.0);
         auto delay = std::chrono::duration_cast<clock::duration>(
-            policy_.delay(++failures_) *
+            policy_.delay(attempt) *
             (1.0 - j * std::uniform_real_distribution<double>(0.0, 1.0)(rng_)));
         if (not_before) {
             delay = std::max(delay, std::chrono::duration_cast<clock::duration>(
@@ -243,7 +250,7 @@ public:
         if (log_.on(log_level::info)) {
             log_.write(
                 log_level::info, "session.reconnecting",
-                {{"backoff_ms", to_ms(delay)}, {"failures", static_cast<std::int64_t>(failures_)}});
+                {{"backoff_ms", to_ms(delay)}, {"failures", static_cast<std::int64_t>(attempt)}});
         }
         update u;
         u.status = session_status::reconnecting;
@@ -276,8 +283,7 @@ private:
     mutable std::mutex stats_mutex_; // guards stats_ and key_, read from any thread
     session_counters stats_;
     std::string key_;
-    std::size_t failures_ = 0;
-    std::optional<clock::time_point> lost_at_;
+    std::atomic<std::size_t> extends_{0};
 };
 
 } // namespace exsdk::detail
