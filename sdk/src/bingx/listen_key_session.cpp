@@ -4,8 +4,6 @@
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/bingx/listen_key_session.hpp>
 
-#include <boost/asio/dispatch.hpp>
-
 #include <variant>
 
 namespace exsdk::bingx {
@@ -73,23 +71,16 @@ listen_key_session::listen_key_session(client& rest, session_config cfg)
     : impl_(std::make_shared<impl>(client(rest.impl_), std::move(cfg))) {}
 
 listen_key_session::~listen_key_session() {
-    if (impl_) {
-        // run() ends with errc::cancelled (deleting its key on the way out, bounded by
-        // shutdown_timeout); next() drains and then reports it.
-        asio::dispatch(impl_->runtime.strand(), [self = impl_] { self->runtime.stop(); });
-    }
+    decltype(impl_->runtime)::stop_of(impl_);
 }
 
 asio::awaitable<result<void>> listen_key_session::run() {
-    return exsdk::detail::on_strand(impl_->runtime.strand(), impl::run(impl_));
+    return decltype(impl_->runtime)::run_of(impl_);
 }
 
 asio::awaitable<result<session_update>>
 listen_key_session::next(std::optional<clock::time_point> deadline) {
-    using runtime_type = decltype(impl_->runtime);
-    return exsdk::detail::on_strand(
-        impl_->runtime.strand(),
-        runtime_type::next_body(std::shared_ptr<runtime_type>(impl_, &impl_->runtime), deadline));
+    return decltype(impl_->runtime)::next_of(impl_, deadline);
 }
 
 std::string listen_key_session::listen_key() const {

@@ -25,6 +25,7 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <atomic>
@@ -155,12 +156,29 @@ public:
         co_return ended;
     }
 
-    /// The body of the public next(), run on the strand (`self` keeps the session alive: an
-    /// aliasing pointer into it).
-    static asio::awaitable<result<update>> next_body(std::shared_ptr<session_runtime> self,
-                                                     std::optional<clock::time_point> deadline) {
-        co_await asio::this_coro::throw_if_cancelled(false);
-        co_return co_await self->updates_.pop(deadline);
+    // The public members of a session whose impl `owner` holds this runtime as `runtime`: each
+    // is one line in the session's .cpp (the call holds the whole session alive).
+
+    /// run(): `Owner::run(owner)` on the session's strand.
+    template <class Owner>
+    static asio::awaitable<result<void>> run_of(const std::shared_ptr<Owner>& owner) {
+        return on_strand(owner->runtime.strand(), Owner::run(owner));
+    }
+    /// next(): the next update, on the session's strand.
+    template <class Owner>
+    static asio::awaitable<result<update>> next_of(const std::shared_ptr<Owner>& owner,
+                                                   std::optional<clock::time_point> deadline) {
+        return on_strand(
+            owner->runtime.strand(),
+            next_body(std::shared_ptr<session_runtime>(owner, &owner->runtime), deadline));
+    }
+    /// The destructor: stop() on the strand; run() then ends with errc::cancelled and next()
+    /// drains and reports it.
+    template <class Owner>
+    static void stop_of(const std::shared_ptr<Owner>& owner) {
+        if (owner) {
+            asio::dispatch(owner->runtime.strand(), [s = owner] { s->runtime.stop(); });
+        }
     }
 
     /// The listen key in use, for listen_key() from any thread ("" when none).
@@ -263,6 +281,12 @@ public:
     }
 
 private:
+    static asio::awaitable<result<update>> next_body(std::shared_ptr<session_runtime> self,
+                                                     std::optional<clock::time_point> deadline) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_return co_await self->updates_.pop(deadline);
+    }
+
     bool push(update u) {
         if (!updates_.push(std::move(u))) {
             count(&session_counters::dropped);
