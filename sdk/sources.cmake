@@ -20,6 +20,7 @@ set(EXSDK_SDK_SOURCES
   src/http/http_transport.cpp
   src/log.cpp
   src/prometheus.cpp
+  src/rest_client.cpp
   src/retry_policy.cpp
   src/session_update.cpp
   src/sliding_window_limiter.cpp

@@ -205,7 +205,10 @@ struct client::impl {
 };
 
 client::client(asio::any_io_executor ex, config cfg)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+    : client(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+client::client(std::shared_ptr<impl> shared)
+    : rest_client(std::shared_ptr<detail::request_pipeline>(shared, &shared->pipeline)),
+      impl_(std::move(shared)) {}
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
@@ -225,25 +228,8 @@ asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
         impl::key_call(impl_, delete_index, requests::delete_listen_key, std::string(key)));
 }
 
-asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::request_pipeline::server_time_of(impl_);
-}
-
-asio::awaitable<result<void>> client::sync_clock() {
-    return detail::request_pipeline::sync_clock_of(impl_);
-}
-
-clock::duration client::clock_offset() const {
-    return impl_->pipeline.offset();
-}
-client_stats client::stats() const {
-    return impl_->pipeline.stats("bingx");
-}
 const config& client::get_config() const {
     return impl_->cfg;
-}
-asio::any_io_executor client::get_executor() const {
-    return impl_->user_executor;
 }
 
 } // namespace exsdk::bingx

@@ -9,8 +9,9 @@ request_pipeline::request_pipeline(asio::any_io_executor ex, const base_url& url
                                    std::shared_ptr<clock> clk, const log_config& log,
                                    std::string_view source,
                                    std::span<const std::string_view> operations)
-    : ex_(ex), clk_(clk ? std::move(clk) : system_clock()), log_(log, source, clk_),
-      metrics_(operations), transport_(ex, url, tls, transport, clk_), retry_(retry), sync_(sync),
+    : ex_(ex), exchange_(source.substr(0, source.find('.'))),
+      clk_(clk ? std::move(clk) : system_clock()), log_(log, source, clk_), metrics_(operations),
+      transport_(ex, url, tls, transport, clk_), retry_(retry), sync_(sync),
       rng_(retry.jitter_seed != 0 ? retry.jitter_seed : std::random_device{}()) {}
 
 asio::awaitable<result<void>> request_pipeline::sync_clock() {
@@ -76,9 +77,9 @@ error request_pipeline::limiter_error(boost::system::error_code ec, const call_l
     return error(errc::cancelled, "cancelled while waiting for the rate limiter");
 }
 
-client_stats request_pipeline::stats(std::string_view exchange) const {
+client_stats request_pipeline::stats() const {
     client_stats s;
-    s.exchange = std::string(exchange);
+    s.exchange = std::string(exchange_);
     s.operations = metrics_.snapshot();
     s.open_connections = transport_.open_connections();
     s.clock_offset = offset();

@@ -113,18 +113,14 @@ public:
     /// Estimates the offset from one server-time round trip (midpoint of send and receive).
     asio::awaitable<result<void>> sync_clock();
 
-    // The clients' public server_time() and sync_clock(), for a client impl `owner` with this
-    // pipeline as its member `pipeline` (the call holds the whole client alive).
-    template <class Owner>
+    // The bodies of exsdk::rest_client's server_time() and sync_clock() (`self`: an aliasing
+    // pointer that holds the whole client alive), run in the caller's coroutine.
     static asio::awaitable<result<clock::wall_time>>
-    server_time_of(const std::shared_ptr<Owner>& owner) {
-        return caller_neutral(
-            server_time_body(std::shared_ptr<request_pipeline>(owner, &owner->pipeline)));
+    server_time_of(std::shared_ptr<request_pipeline> self) {
+        return caller_neutral(server_time_body(std::move(self)));
     }
-    template <class Owner>
-    static asio::awaitable<result<void>> sync_clock_of(const std::shared_ptr<Owner>& owner) {
-        return caller_neutral(
-            sync_clock_body(std::shared_ptr<request_pipeline>(owner, &owner->pipeline)));
+    static asio::awaitable<result<void>> sync_clock_of(std::shared_ptr<request_pipeline> self) {
+        return caller_neutral(sync_clock_body(std::move(self)));
     }
 
     http_transport& transport() noexcept { return transport_; }
@@ -133,8 +129,8 @@ public:
     const logger& log() const noexcept { return log_; }
     client_metrics& metrics() noexcept { return metrics_; }
 
-    /// The stats() snapshot of the client (`exchange`: "woox", "bingx").
-    client_stats stats(std::string_view exchange) const;
+    /// The stats() snapshot of the client.
+    client_stats stats() const;
 
     /// Runs one call: for each attempt, acquire the endpoint's limits through `limits` (null:
     /// none; an unblock time from the exchange holds them back for every caller), build and
@@ -171,6 +167,8 @@ private:
     friend class call_trace;
 
     asio::any_io_executor ex_;
+    std::string_view exchange_; // "woox", "bingx": the log source up to its first '.'
+
     std::shared_ptr<clock> clk_;
     logger log_;
     client_metrics metrics_;

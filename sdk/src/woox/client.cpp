@@ -159,7 +159,10 @@ struct client::impl {
 };
 
 client::client(asio::any_io_executor ex, config cfg)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+    : client(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
+client::client(std::shared_ptr<impl> shared)
+    : rest_client(std::shared_ptr<detail::request_pipeline>(shared, &shared->pipeline)),
+      impl_(std::move(shared)) {}
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 client::~client() = default;
@@ -178,25 +181,8 @@ client::all_api_key_permissions(std::int64_t page_size) {
     return detail::caller_neutral(impl::all_api_key_permissions(impl_, page_size));
 }
 
-asio::awaitable<result<clock::wall_time>> client::server_time() {
-    return detail::request_pipeline::server_time_of(impl_);
-}
-
-asio::awaitable<result<void>> client::sync_clock() {
-    return detail::request_pipeline::sync_clock_of(impl_);
-}
-
-clock::duration client::clock_offset() const {
-    return impl_->pipeline.offset();
-}
-client_stats client::stats() const {
-    return impl_->pipeline.stats("woox");
-}
 const config& client::get_config() const {
     return impl_->cfg;
-}
-asio::any_io_executor client::get_executor() const {
-    return impl_->user_executor;
 }
 
 } // namespace exsdk::woox

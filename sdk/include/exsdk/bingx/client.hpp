@@ -12,11 +12,12 @@
 // any thread, caller resumes on its own executor, its coroutine state left alone.
 #pragma once
 
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/bingx/config.hpp>
 #include <exsdk/bingx/types.hpp>
 #include <exsdk/client_stats.hpp>
-#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/rest_client.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -25,7 +26,7 @@
 
 namespace exsdk::bingx {
 
-class client {
+class client : public rest_client {
 public:
     /// Throws exsdk::exception (errc::invalid_argument) for an unusable config.
     client(asio::any_io_executor ex, config cfg);
@@ -42,22 +43,14 @@ public:
     /// DELETE userDataStream. errc::not_found when it does not exist.
     asio::awaitable<result<void>> delete_listen_key(std::string_view key);
 
-    /// GET /openApi/swap/v2/server/time (no credentials needed).
-    asio::awaitable<result<clock::wall_time>> server_time();
-    /// Syncs the signing clock with server_time() now (midpoint estimate).
-    asio::awaitable<result<void>> sync_clock();
-    clock::duration clock_offset() const;
-
-    /// What the client has done so far (exsdk/client_stats.hpp); see woox::client::stats().
-    client_stats stats() const;
+    // server_time(), sync_clock(), clock_offset(), stats(), get_executor(): exsdk::rest_client.
 
     const config& get_config() const;
-    asio::any_io_executor get_executor() const;
 
 private:
     friend class listen_key_session; // shares the client's state
     struct impl;
-    explicit client(std::shared_ptr<impl> shared) : impl_(std::move(shared)) {}
+    explicit client(std::shared_ptr<impl> shared);
     std::shared_ptr<impl> impl_;
 };
 

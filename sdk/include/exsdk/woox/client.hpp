@@ -20,9 +20,10 @@
 // alive and finish.
 #pragma once
 
-#include <exsdk/client_stats.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/client_stats.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/rest_client.hpp>
 #include <exsdk/woox/config.hpp>
 #include <exsdk/woox/types.hpp>
 
@@ -34,7 +35,7 @@
 
 namespace exsdk::woox {
 
-class client {
+class client : public rest_client {
 public:
     /// Throws exsdk::exception (errc::invalid_argument) for an unusable config (bad base URL,
     /// unreadable CA file, API key with control characters).
@@ -58,26 +59,14 @@ public:
     asio::awaitable<result<std::vector<api_key_permission>>>
     all_api_key_permissions(std::int64_t page_size = 1000);
 
-    /// GET /v3/public/systemInfo: the exchange's time (no credentials needed).
-    asio::awaitable<result<clock::wall_time>> server_time();
-
-    /// Syncs the signing clock with server_time() now (midpoint estimate).
-    asio::awaitable<result<void>> sync_clock();
-    /// Current estimate of exchange time minus local wall time.
-    clock::duration clock_offset() const;
-
-    /// What the client has done so far: calls, errors, retries, latency and limiter-wait
-    /// histograms per operation (exsdk/client_stats.hpp; exsdk/prometheus.hpp writes it for a
-    /// /metrics page). Thread-safe; cheap enough to scrape every few seconds.
-    client_stats stats() const;
+    // server_time(), sync_clock(), clock_offset(), stats(), get_executor(): exsdk::rest_client.
 
     const config& get_config() const;
-    asio::any_io_executor get_executor() const;
 
 private:
     friend class listen_key_session; // shares the client's state
     struct impl;
-    explicit client(std::shared_ptr<impl> shared) : impl_(std::move(shared)) {}
+    explicit client(std::shared_ptr<impl> shared);
     std::shared_ptr<impl> impl_;
 };
 
