@@ -53,6 +53,9 @@ namespace {
 constexpr std::size_t linger_limit = 8 * 1024 * 1024;
 constexpr std::size_t read_chunk = 4096;
 
+/// Which read of a request failed: the answer names the part that was bad.
+enum class read_stage { header, body };
+
 std::string peer_text(const tcp::endpoint& ep) {
     auto addr = ep.address();
     if (addr.is_v6() && addr.to_v6().is_v4_mapped()) {
@@ -154,6 +157,7 @@ private:
     void serialize(const detail::response& res, bool keep_alive, unsigned version, bool head);
     asio::awaitable<bool> write_out();
     asio::awaitable<void> answer_and_close(detail::response& res, bool linger);
+    asio::awaitable<void> answer_read_error(error_code ec, read_stage stage);
     asio::awaitable<void> finish(bool graceful);
 
     std::shared_ptr<detail::listener> srv_;
@@ -271,6 +275,38 @@ asio::awaitable<void> connection<Stream>::answer_and_close(detail::response& res
     disarm();
 }
 
+// A failed header or body read; the connection closes after it. A body over max_body_bytes
+// (announced by Content-Length in the headers, or found while reading the body) gets the 413 of
+// the request's exchange, journalled by the router, and a lingering close; a malformed request
+// gets 431 (headers too large) or 400; a peer that left between requests (end_of_stream) or in
+// the middle of one (partial_message), or a socket error, gets no answer.
+template <class Stream>
+asio::awaitable<void> connection<Stream>::answer_read_error(error_code ec, read_stage stage) {
+    if (ec == http::error::body_limit) {
+        fill_request();
+        req_.body = {}; // the part read so far (none when the headers announced the size)
+        res_.clear();
+        srv_->router.body_too_large(req_, res_);
+        co_await answer_and_close(res_, true);
+        co_return;
+    }
+    const bool header = stage == read_stage::header;
+    if (ec.category() != http::make_error_code(http::error::bad_target).category() ||
+        ec == http::error::partial_message || (header && ec == http::error::end_of_stream)) {
+        co_return;
+    }
+    res_.clear();
+    if (header && ec == http::error::header_limit) {
+        res_.json(431);
+        res_.body = R"({"code":431,"message":"request headers too large"})";
+    } else {
+        res_.json(400);
+        res_.body = header ? R"({"code":400,"message":"malformed HTTP request"})"
+                           : R"({"code":400,"message":"malformed HTTP request body"})";
+    }
+    co_await answer_and_close(res_, false);
+}
+
 template <class Stream>
 asio::awaitable<void> connection<Stream>::finish(bool graceful) {
     if (graceful && !closed_) {
@@ -323,24 +359,8 @@ asio::awaitable<void> connection<Stream>::run() {
                     co_await http::async_read_header(stream_, buffer_, *parser_, token());
                 disarm();
                 (void)n;
-                if (ec == http::error::body_limit) {
-                    fill_request();
-                    res_.clear();
-                    srv_->router.body_too_large(req_, res_);
-                    co_await answer_and_close(res_, true);
-                    break;
-                }
                 if (ec) {
-                    if (ec.category() ==
-                            http::make_error_code(http::error::bad_target).category() &&
-                        ec != http::error::end_of_stream && ec != http::error::partial_message) {
-                        res_.clear();
-                        res_.json(ec == http::error::header_limit ? 431 : 400);
-                        res_.body = ec == http::error::header_limit
-                                        ? R"({"code":431,"message":"request headers too large"})"
-                                        : R"({"code":400,"message":"malformed HTTP request"})";
-                        co_await answer_and_close(res_, false);
-                    }
+                    co_await answer_read_error(ec, read_stage::header);
                     break;
                 }
             }
@@ -358,23 +378,8 @@ asio::awaitable<void> connection<Stream>::run() {
                 auto [ec, n] = co_await http::async_read(stream_, buffer_, *parser_, token());
                 disarm();
                 (void)n;
-                if (ec == http::error::body_limit) {
-                    fill_request();
-                    req_.body = {};
-                    res_.clear();
-                    srv_->router.body_too_large(req_, res_);
-                    co_await answer_and_close(res_, true);
-                    break;
-                }
                 if (ec) {
-                    if (ec.category() ==
-                            http::make_error_code(http::error::bad_target).category() &&
-                        ec != http::error::partial_message) {
-                        res_.clear();
-                        res_.json(400);
-                        res_.body = R"({"code":400,"message":"malformed HTTP request body"})";
-                        co_await answer_and_close(res_, false);
-                    }
+                    co_await answer_read_error(ec, read_stage::body);
                     break;
                 }
             }
