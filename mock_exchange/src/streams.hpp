@@ -14,8 +14,8 @@
 #include "http_message.hpp"
 #include "listen_keys.hpp"
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/gzip.hpp>
 #include <exsdk/mock/config.hpp>
 #include <exsdk/mock/journal.hpp>

@@ -10,8 +10,8 @@
 // lateness (--redis-max-lateness 50: a call later than that queues again) and the mock's window
 // is 100 ms shorter: the lateness plus up to 50 ms between the go and the arrival (a process
 // descheduled after its go, the first call's TCP connect; a CI run with another build on the
-// same 2 cores once showed a first burst 55 ms late and the next on time, 100 calls in 450 ms). The short run uses the documented limits on the clients, the same 10 %
-// allowance on both sides.
+// same 2 cores once showed a first burst 55 ms late and the next on time, 100 calls in 450 ms). The
+// short run uses the documented limits on the clients, the same 10 % allowance on both sides.
 //
 // Checked from the mock's journal: no 100410 / -1003 answer, no window of the mock's length with
 // more than its limit of calls, and the achieved rate in steady state (up to the median call,

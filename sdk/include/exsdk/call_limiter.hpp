@@ -8,8 +8,8 @@
 // stores can implement exsdk::limit_store (limit_store.hpp).
 #pragma once
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>

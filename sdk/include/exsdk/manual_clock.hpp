@@ -3,7 +3,6 @@
 // completions to the waiters' executors. Thread-safe.
 #pragma once
 
-
 #include <exsdk/clock.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>

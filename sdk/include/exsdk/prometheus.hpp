@@ -1,6 +1,6 @@
-// The Prometheus text exposition format (version 0.0.4): a small writer (exsdk::foundation; the mock
-// exchange's GET /__admin/metrics uses it too) and to_prometheus() for client stats (exsdk::sdk),
-// so an engine can serve its clients' figures from its own /metrics page:
+// The Prometheus text exposition format (version 0.0.4): a small writer (exsdk::foundation; the
+// mock exchange's GET /__admin/metrics uses it too) and to_prometheus() for client stats
+// (exsdk::sdk), so an engine can serve its clients' figures from its own /metrics page:
 //
 //   std::vector<exsdk::labelled_client_stats> all{
 //       {woox_client.stats(), {{"client", "maker"}}},

@@ -26,8 +26,8 @@
 // before its executor's io_context.
 #pragma once
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/limit_store.hpp>
 #include <exsdk/redis_config.hpp>

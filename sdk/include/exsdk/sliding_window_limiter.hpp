@@ -19,8 +19,8 @@
 // slot is not handed on, but the limit is never exceeded.
 #pragma once
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/rate_limit.hpp>
 
 #include <boost/asio/awaitable.hpp>

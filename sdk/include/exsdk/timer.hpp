@@ -4,8 +4,8 @@
 // through the handler's cancellation slot, cancel() for all pending waits).
 #pragma once
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>

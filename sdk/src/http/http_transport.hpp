@@ -9,8 +9,8 @@
 
 #include "http/base_url.hpp"
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/http_message.hpp>
 #include <exsdk/tls_config.hpp>

@@ -17,8 +17,8 @@
 #include "redis/redis_url.hpp"
 #include "redis/resp.hpp"
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/timer.hpp>
 #include <exsdk/tls_config.hpp>
 

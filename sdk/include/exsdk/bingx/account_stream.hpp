@@ -17,10 +17,10 @@
 // bingx::listen_key_session, which owns the whole lifecycle.
 #pragma once
 
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_events.hpp>
 #include <exsdk/clock.hpp>
-#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>

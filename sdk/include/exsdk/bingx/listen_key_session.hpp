@@ -14,10 +14,10 @@
 // first; destroying the session ends run() with errc::cancelled, after a bounded DELETE).
 #pragma once
 
+#include <exsdk/asio_namespace.hpp>
 #include <exsdk/bingx/account_stream.hpp>
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_events.hpp>
-#include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>

@@ -18,8 +18,8 @@
 // Most users want woox::listen_key_session, which owns the whole lifecycle.
 #pragma once
 
-#include <exsdk/clock.hpp>
 #include <exsdk/asio_namespace.hpp>
+#include <exsdk/clock.hpp>
 #include <exsdk/error.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
