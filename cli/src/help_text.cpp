@@ -12,7 +12,7 @@ std::string option_lines(std::span<const option_spec> specs) {
     for (const auto& s : specs) {
         std::string left = "  " + std::string(s.name);
         if (!s.value_name.empty()) {
-            left += " " + std::string(s.value_name);
+            left.append(" ").append(s.value_name);
         }
         left.resize(std::max<std::size_t>(left.size() + 2, 22), ' ');
         out += left + std::string(s.help) + "\n";
@@ -25,7 +25,7 @@ std::string command_lines(std::span<const command* const> list) {
     for (const auto* c : list) {
         std::string left = "  " + std::string(to_string(c->exchange)) + " " + std::string(c->name);
         if (!c->operand.empty()) {
-            left += " " + std::string(c->operand);
+            left.append(" ").append(c->operand);
         }
         left.resize(std::max<std::size_t>(left.size() + 2, 32), ' ');
         out += left + std::string(c->summary) + "\n";
@@ -56,7 +56,7 @@ std::string prefix_help(exchange_id ex, std::span<const std::string_view> words)
     const auto list = commands_under(ex, words);
     std::string prefix = std::string(program_name) + " " + std::string(to_string(ex));
     if (!words.empty()) {
-        prefix += " " + join(words);
+        prefix.append(" ").append(join(words));
     }
     std::string out = "usage: " + prefix + " COMMAND [ARGS] [OPTIONS]\n\nCommands:\n";
     out += command_lines(list);
@@ -69,12 +69,12 @@ std::string prefix_help(exchange_id ex, std::span<const std::string_view> words)
 std::string command_help(const command& c) {
     std::string out = "usage: " + full_name(c);
     if (!c.operand.empty()) {
-        out += " " + std::string(c.operand);
+        out.append(" ").append(c.operand);
     }
     for (const auto& o : c.options) {
-        out += " [" + std::string(o.name);
+        out.append(" [").append(o.name);
         if (!o.value_name.empty()) {
-            out += " " + std::string(o.value_name);
+            out.append(" ").append(o.value_name);
         }
         out += "]";
     }

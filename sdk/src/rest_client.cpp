@@ -4,8 +4,6 @@
 
 namespace exsdk {
 
-rest_client::rest_client(std::shared_ptr<detail::request_pipeline> pipeline) noexcept
-    : pipeline_(std::move(pipeline)) {}
 rest_client::rest_client(rest_client&&) noexcept = default;
 rest_client& rest_client::operator=(rest_client&&) noexcept = default;
 rest_client::~rest_client() = default;

@@ -51,6 +51,13 @@ struct http_request {
     void add_header(std::string_view name, std::string value) {
         headers.at(header_count++) = http_header{name, std::move(value)};
     }
+
+    /// A GET of `target` with nothing else: the exchanges' public, unsigned calls.
+    static http_request get(std::string_view target) {
+        http_request r;
+        r.target = target;
+        return r;
+    }
 };
 
 struct http_response {

@@ -40,8 +40,11 @@ public:
     asio::any_io_executor get_executor() const;
 
 protected:
-    /// `pipeline`: the client's request path, an aliasing pointer that holds the client's state.
-    explicit rest_client(std::shared_ptr<detail::request_pipeline> pipeline) noexcept;
+    /// `owner`: the client's state, whose member `pipeline` is its request path (held through
+    /// an aliasing pointer, so the calls keep the whole client alive).
+    template <class Impl>
+    explicit rest_client(const std::shared_ptr<Impl>& owner) noexcept
+        : pipeline_(owner, &owner->pipeline) {}
     rest_client(const rest_client&) = delete;
     rest_client& operator=(const rest_client&) = delete;
     rest_client(rest_client&&) noexcept;

@@ -15,14 +15,6 @@ namespace exsdk::bingx {
 
 namespace {
 
-detail::base_url parse_url_or_throw(const std::string& url) {
-    auto parsed = detail::parse_base_url(url);
-    if (!parsed) {
-        throw exception(parsed.error());
-    }
-    return *parsed;
-}
-
 error missing_credentials() {
     return error(errc::invalid_argument, "BingX API key and secret are required for this call");
 }
@@ -68,7 +60,8 @@ struct client::impl {
     std::array<std::shared_ptr<call_limiter>, 3> limits;
 
     impl(asio::any_io_executor ex, config c)
-        : user_executor(std::move(ex)), cfg(std::move(c)), url(parse_url_or_throw(cfg.base_url)),
+        : user_executor(std::move(ex)), cfg(std::move(c)),
+          url(detail::parse_base_url_or_throw(cfg.base_url)),
           pipeline(user_executor, url, cfg.tls, cfg.transport, cfg.retry, cfg.clock_sync,
                    cfg.clock ? cfg.clock : system_clock(), cfg.log, "bingx.client", operations),
           signer(cfg.credentials) {
@@ -206,12 +199,7 @@ struct client::impl {
 
 client::client(asio::any_io_executor ex, config cfg)
     : client(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
-client::client(std::shared_ptr<impl> shared)
-    : rest_client(std::shared_ptr<detail::request_pipeline>(shared, &shared->pipeline)),
-      impl_(std::move(shared)) {}
-client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
-client::~client() = default;
+client::client(std::shared_ptr<impl> shared) : rest_client(shared), impl_(std::move(shared)) {}
 
 asio::awaitable<result<listen_key>> client::generate_listen_key() {
     return detail::caller_neutral(impl::generate_listen_key(impl_));

@@ -71,10 +71,7 @@ http_request delete_listen_key(std::string_view listen_key, std::int64_t timesta
 }
 
 http_request server_time() {
-    http_request r;
-    r.method = http_method::get;
-    r.target = protocol::server_time_path;
-    return r;
+    return http_request::get(protocol::server_time_path);
 }
 
 } // namespace exsdk::bingx::requests

@@ -113,4 +113,12 @@ result<endpoint_url> parse_endpoint_url(std::string_view text) {
     return parse(text, true);
 }
 
+base_url parse_base_url_or_throw(std::string_view url) {
+    auto parsed = parse_base_url(url);
+    if (!parsed) {
+        throw exception(parsed.error());
+    }
+    return *std::move(parsed);
+}
+
 } // namespace exsdk::detail

@@ -29,5 +29,7 @@ result<endpoint_url> parse_endpoint_url(std::string_view url);
 /// Accepts http/https (and ws/wss for streams) URLs with no path other than "/", no query and no
 /// user info. Errors: errc::invalid_argument naming the problem.
 result<base_url> parse_base_url(std::string_view url);
+/// parse_base_url() for a client's constructor: throws exsdk::exception with its error.
+base_url parse_base_url_or_throw(std::string_view url);
 
 } // namespace exsdk::detail

@@ -44,14 +44,6 @@ std::shared_ptr<call_limiter> make_call_limiter(const config& cfg, std::string_v
         set, std::vector<std::shared_ptr<const void>>{std::move(shared)});
 }
 
-detail::base_url parse_url_or_throw(const std::string& url) {
-    auto parsed = detail::parse_base_url(url);
-    if (!parsed) {
-        throw exception(parsed.error());
-    }
-    return *parsed;
-}
-
 error missing_credentials() {
     return error(errc::invalid_argument, "WOO X API key and secret are required for this call");
 }
@@ -75,9 +67,9 @@ struct client::impl {
 
     impl(asio::any_io_executor ex, config c)
         : user_executor(std::move(ex)), cfg(std::move(c)),
-          pipeline(user_executor, parse_url_or_throw(cfg.base_url), cfg.tls, cfg.transport,
-                   cfg.retry, cfg.clock_sync, cfg.clock ? cfg.clock : system_clock(), cfg.log,
-                   "woox.client", operations),
+          pipeline(user_executor, detail::parse_base_url_or_throw(cfg.base_url), cfg.tls,
+                   cfg.transport, cfg.retry, cfg.clock_sync, cfg.clock ? cfg.clock : system_clock(),
+                   cfg.log, "woox.client", operations),
           signer(cfg.credentials),
           listen_key_limits(make_call_limiter(cfg, "listen_key", cfg.limits.listen_key,
                                               cfg.limits.listen_key_limiter, pipeline.get_clock())),
@@ -160,12 +152,7 @@ struct client::impl {
 
 client::client(asio::any_io_executor ex, config cfg)
     : client(std::make_shared<impl>(std::move(ex), std::move(cfg))) {}
-client::client(std::shared_ptr<impl> shared)
-    : rest_client(std::shared_ptr<detail::request_pipeline>(shared, &shared->pipeline)),
-      impl_(std::move(shared)) {}
-client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
-client::~client() = default;
+client::client(std::shared_ptr<impl> shared) : rest_client(shared), impl_(std::move(shared)) {}
 
 asio::awaitable<result<listen_key>> client::create_listen_key() {
     return detail::caller_neutral(impl::create_listen_key(impl_));

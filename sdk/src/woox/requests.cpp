@@ -29,10 +29,7 @@ http_request api_key_permissions(std::int64_t page, std::int64_t size) {
 }
 
 http_request system_info() {
-    http_request r;
-    r.method = http_method::get;
-    r.target = protocol::system_info_path;
-    return r;
+    return http_request::get(protocol::system_info_path);
 }
 
 } // namespace exsdk::woox::requests

@@ -32,9 +32,9 @@ public:
     client(asio::any_io_executor ex, config cfg);
     client(const client&) = delete;
     client& operator=(const client&) = delete;
-    client(client&&) noexcept;
-    client& operator=(client&&) noexcept;
-    ~client();
+    client(client&&) noexcept = default;
+    client& operator=(client&&) noexcept = default;
+    ~client() = default;
 
     /// POST userDataStream: a new listen key, valid 60 min.
     asio::awaitable<result<listen_key>> generate_listen_key();

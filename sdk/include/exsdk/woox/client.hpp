@@ -42,9 +42,9 @@ public:
     client(asio::any_io_executor ex, config cfg);
     client(const client&) = delete;
     client& operator=(const client&) = delete;
-    client(client&&) noexcept;
-    client& operator=(client&&) noexcept;
-    ~client();
+    client(client&&) noexcept = default;
+    client& operator=(client&&) noexcept = default;
+    ~client() = default;
 
     /// POST /v3/account/listenKey. Creating a key expires the API key's previous one at once:
     /// never call this while a healthy private stream uses the current key.
