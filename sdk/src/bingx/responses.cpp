@@ -38,11 +38,12 @@ error to_error_impl(const http_response& r, bool bodiless_documented);
 // The parsed body of an HTTP 200 answer whose envelope is a success ({"code":0,...} or no
 // code at all), or the error the answer describes. `bodiless_documented`: the endpoint documents
 // answers without a body (PUT/DELETE userDataStream: 404 and 204).
-result<boost::json::value> ok_answer(const http_response& r, bool bodiless_documented) {
+result<boost::json::value> ok_answer(const http_response& r, bool bodiless_documented,
+                                     detail::json_arena& arena) {
     if (r.status != 200 || detail::is_page_content_type(r.content_type)) {
         return to_error_impl(r, bodiless_documented);
     }
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = detail::parse_json(r.body, r.status, arena.storage());
     const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr) {
         return detail::unexpected_answer(r); // a page, plain text, an empty body, a JSON array
@@ -74,7 +75,8 @@ error to_error_impl(const http_response& r, bool bodiless_documented) {
                                 "listen key not found or expired (HTTP 404 with an empty body)");
         }
     }
-    auto parsed = detail::parse_json(r.body, r.status);
+    detail::json_arena arena;
+    auto parsed = detail::parse_json(r.body, r.status, arena.storage());
     const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
     const auto code = o != nullptr ? detail::int_member(*o, protocol::field::code) : std::nullopt;
     if (!code) {
@@ -123,7 +125,8 @@ error to_error(const http_response& r) {
 }
 
 result<std::string> parse_listen_key(const http_response& r) {
-    auto v = ok_answer(r, false);
+    detail::json_arena arena;
+    auto v = ok_answer(r, false, arena);
     if (!v) {
         return v.error();
     }
@@ -144,7 +147,8 @@ result<void> parse_empty_success(const http_response& r) {
         !detail::is_page_content_type(r.content_type)) {
         return {}; // the documented answer: 200 with an empty body
     }
-    auto v = ok_answer(r, true);
+    detail::json_arena arena;
+    auto v = ok_answer(r, true, arena);
     if (!v) {
         return v.error();
     }
@@ -152,7 +156,8 @@ result<void> parse_empty_success(const http_response& r) {
 }
 
 result<clock::wall_time> parse_server_time(const http_response& r) {
-    auto v = ok_answer(r, false);
+    detail::json_arena arena;
+    auto v = ok_answer(r, false, arena);
     if (!v) {
         return v.error();
     }

@@ -7,9 +7,10 @@
 
 namespace exsdk::detail {
 
-result<boost::json::value> parse_json(std::string_view body, unsigned http_status) {
+result<boost::json::value> parse_json(std::string_view body, unsigned http_status,
+                                      boost::json::storage_ptr sp) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
+    auto v = boost::json::parse(body, ec, std::move(sp));
     if (ec) {
         std::string snippet(body.substr(0, 80));
         return protocol_error(http_status, "answer is not JSON (" + ec.message() + "): " + snippet);

@@ -3,8 +3,10 @@
 
 #include <exsdk/error.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,8 +14,26 @@
 
 namespace exsdk::detail {
 
-/// Parses `body`; errc::protocol (with the HTTP status) when it is not JSON.
-result<boost::json::value> parse_json(std::string_view body, unsigned http_status);
+/// Where an answer's JSON lives while a parser reads it: a monotonic arena over a buffer on the
+/// stack (heap only past it), so parsing an answer allocates nothing. The values it holds must
+/// not outlive it: the answer parsers read them into typed results in the function that owns
+/// the arena. Not for stream events, whose typed events keep their raw JSON.
+class json_arena {
+public:
+    json_arena() = default;
+    json_arena(const json_arena&) = delete;
+    json_arena& operator=(const json_arena&) = delete;
+    boost::json::storage_ptr storage() noexcept { return &resource_; }
+
+private:
+    alignas(std::max_align_t) unsigned char buffer_[4096];
+    boost::json::monotonic_resource resource_{buffer_, sizeof(buffer_)};
+};
+
+/// Parses `body` (into `sp`; default: the heap); errc::protocol (with the HTTP status) when it
+/// is not JSON.
+result<boost::json::value> parse_json(std::string_view body, unsigned http_status,
+                                      boost::json::storage_ptr sp = {});
 
 /// An integer member given as a JSON number or a decimal string ("-1000").
 std::optional<std::int64_t> int_member(const boost::json::object& o, std::string_view key);

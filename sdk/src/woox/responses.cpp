@@ -63,14 +63,14 @@ errc errc_for_status(unsigned status) {
 // The parsed body of a success envelope that has a `data` object, or the error the answer
 // describes. Not the exchange's envelope (not a JSON object, or one with neither `success` nor
 // `code`, or a page's content type): errc::unexpected_response.
-result<boost::json::value> success_answer(const http_response& r) {
+result<boost::json::value> success_answer(const http_response& r, detail::json_arena& arena) {
     if (r.status == 418) {
         return to_error(r);
     }
     if (detail::is_page_content_type(r.content_type)) {
         return detail::unexpected_answer(r);
     }
-    auto v = detail::parse_json(r.body, r.status);
+    auto v = detail::parse_json(r.body, r.status, arena.storage());
     const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr) {
         return detail::unexpected_answer(r);
@@ -97,7 +97,8 @@ error to_error(const http_response& r) {
     if (detail::is_page_content_type(r.content_type)) {
         return detail::unexpected_answer(r);
     }
-    auto parsed = detail::parse_json(r.body, r.status);
+    detail::json_arena arena;
+    auto parsed = detail::parse_json(r.body, r.status, arena.storage());
     const boost::json::object* o = parsed ? parsed->if_object() : nullptr;
     const auto* success = o != nullptr ? o->if_contains(protocol::field::success) : nullptr;
     std::optional<std::int64_t> code;
@@ -123,7 +124,8 @@ error to_error(const http_response& r) {
 }
 
 result<listen_key> parse_listen_key(const http_response& r) {
-    auto v = success_answer(r);
+    detail::json_arena arena;
+    auto v = success_answer(r, arena);
     if (!v) {
         return v.error();
     }
@@ -140,7 +142,8 @@ result<listen_key> parse_listen_key(const http_response& r) {
 }
 
 result<api_key_page> parse_api_key_page(const http_response& r) {
-    auto v = success_answer(r);
+    detail::json_arena arena;
+    auto v = success_answer(r, arena);
     if (!v) {
         return v.error();
     }
@@ -211,7 +214,8 @@ result<clock::wall_time> parse_system_info(const http_response& r) {
     if (detail::is_page_content_type(r.content_type)) {
         return detail::unexpected_answer(r);
     }
-    auto v = detail::parse_json(r.body, r.status);
+    detail::json_arena arena;
+    auto v = detail::parse_json(r.body, r.status, arena.storage());
     const auto* o = v ? v->if_object() : nullptr;
     if (o == nullptr || r.status != 200) {
         return to_error(r);
