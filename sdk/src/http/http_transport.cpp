@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -145,12 +146,15 @@ struct http_transport::impl {
     // Idle keep-alive connections, most recently used last (reused first: the warmest).
     std::vector<std::unique_ptr<connection>> idle;
     // Request deadlines: one sweeper timer for the whole transport, armed only while requests
-    // are in flight. Under load it stays armed and costs nothing per request; a sequential
-    // client pays one arm and one cancel per request (a timer race per read and write used to
-    // cost twice that plus two parallel groups). An idle client leaves nothing pending.
+    // are in flight (or until a posted check finds the transport idle: end_request()). Under
+    // load, and for a caller that sends its next request at once, it stays armed and costs
+    // nothing per request: it fires once per request_timeout and re-arms for the earliest
+    // deadline (a timer race per read and write used to cost far more, and an arm per request
+    // a timerfd_settime system call). An idle client leaves nothing pending.
     std::mutex mutex;
     timer sweeper;
     bool sweeping = false;
+    bool idle_check_posted = false; // cancel_sweeper_if_idle() is queued
     std::vector<connection*> in_flight;
     std::atomic<std::size_t> open{0}; // read by open_connections() from any thread
     std::weak_ptr<impl> weak_self;    // for the sweeper's handler
@@ -231,11 +235,29 @@ struct http_transport::impl {
     bool end_request(connection& c) {
         std::lock_guard lock(mutex);
         std::erase(in_flight, &c);
+        if (in_flight.empty() && sweeping && !idle_check_posted) {
+            // Not cancelled at once: a caller that sends its next request right away (the usual
+            // sequential loop) finds the sweeper still armed and early enough, where arming it
+            // again would cost a timerfd_settime system call per request. The posted check
+            // cancels it once the transport really is idle: an idle client leaves nothing
+            // pending.
+            idle_check_posted = true;
+            asio::post(ex, [weak = weak_self] {
+                if (auto self = weak.lock()) {
+                    self->cancel_sweeper_if_idle();
+                }
+            });
+        }
+        return c.expired;
+    }
+
+    void cancel_sweeper_if_idle() {
+        std::lock_guard lock(mutex);
+        idle_check_posted = false;
         if (in_flight.empty() && sweeping) {
             sweeping = false;
             sweeper.cancel();
         }
-        return c.expired;
     }
 
     // Under `mutex`.
