@@ -22,6 +22,7 @@ set(EXSDK_SDK_SOURCES
   src/prometheus.cpp
   src/rest_client.cpp
   src/retry_policy.cpp
+  src/session/listen_key_session_base.cpp
   src/session_update.cpp
   src/sliding_window_limiter.cpp
   src/woox/client.cpp

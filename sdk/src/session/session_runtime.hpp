@@ -164,13 +164,12 @@ public:
     static asio::awaitable<result<void>> run_of(const std::shared_ptr<Owner>& owner) {
         return on_strand(owner->runtime.strand(), Owner::run(owner));
     }
-    /// next(): the next update, on the session's strand.
-    template <class Owner>
-    static asio::awaitable<result<update>> next_of(const std::shared_ptr<Owner>& owner,
+    /// next() (exsdk::listen_key_session_base): the next update, on the session's strand
+    /// (`self`: an aliasing pointer that holds the whole session).
+    static asio::awaitable<result<update>> next_of(std::shared_ptr<session_runtime> self,
                                                    std::optional<clock::time_point> deadline) {
-        return on_strand(
-            owner->runtime.strand(),
-            next_body(std::shared_ptr<session_runtime>(owner, &owner->runtime), deadline));
+        const auto& strand = self->strand();
+        return on_strand(strand, next_body(std::move(self), deadline));
     }
     /// The destructor: stop() on the strand; run() then ends with errc::cancelled and next()
     /// drains and reports it.

@@ -50,7 +50,9 @@ struct listen_key_session::impl {
 };
 
 listen_key_session::listen_key_session(client& rest, session_config cfg)
-    : impl_(std::make_shared<impl>(client(rest.impl_), std::move(cfg))) {}
+    : listen_key_session(std::make_shared<impl>(client(rest.impl_), std::move(cfg))) {}
+listen_key_session::listen_key_session(std::shared_ptr<impl> state)
+    : listen_key_session_base(state), impl_(std::move(state)) {}
 
 listen_key_session::~listen_key_session() {
     decltype(impl_->runtime)::stop_of(impl_);
@@ -58,22 +60,6 @@ listen_key_session::~listen_key_session() {
 
 asio::awaitable<result<void>> listen_key_session::run() {
     return decltype(impl_->runtime)::run_of(impl_);
-}
-
-asio::awaitable<result<session_update>>
-listen_key_session::next(std::optional<clock::time_point> deadline) {
-    return decltype(impl_->runtime)::next_of(impl_, deadline);
-}
-
-std::string listen_key_session::listen_key() const {
-    return impl_->runtime.published_key();
-}
-
-session_counters listen_key_session::stats() const {
-    return impl_->runtime.stats();
-}
-std::size_t listen_key_session::queued() const {
-    return impl_->runtime.updates().size();
 }
 
 } // namespace exsdk::woox

@@ -19,6 +19,7 @@
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/stream_events.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/listen_key_session_base.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
@@ -64,7 +65,7 @@ struct session_config {
 
 using session_update = exsdk::session_update<stream_event>;
 
-class listen_key_session {
+class listen_key_session : public listen_key_session_base<stream_event> {
 public:
     listen_key_session(client& rest, session_config cfg);
     listen_key_session(const listen_key_session&) = delete;
@@ -72,19 +73,15 @@ public:
     ~listen_key_session();
 
     asio::awaitable<result<void>> run();
-    asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
+    // next(), listen_key(), stats(), queued(): exsdk::listen_key_session_base.
 
     /// The listen key in use ("" before the first and after shutdown).
-    /// The listen key in use ("" before the first). Thread-safe.
-    std::string listen_key() const;
-    session_counters stats() const;
-    /// Updates not yet taken by next() (at most about max_queued_updates).
-    std::size_t queued() const;
     /// Successful PUTs so far.
     std::size_t extends() const;
 
 private:
     struct impl;
+    explicit listen_key_session(std::shared_ptr<impl> state);
     std::shared_ptr<impl> impl_;
 };
 

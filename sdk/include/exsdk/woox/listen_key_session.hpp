@@ -32,6 +32,7 @@
 
 #include <exsdk/asio_namespace.hpp>
 #include <exsdk/error.hpp>
+#include <exsdk/listen_key_session_base.hpp>
 #include <exsdk/log.hpp>
 #include <exsdk/overflow_policy.hpp>
 #include <exsdk/session_update.hpp>
@@ -71,7 +72,7 @@ struct session_config {
 
 using session_update = exsdk::session_update<stream_event>;
 
-class listen_key_session {
+class listen_key_session : public listen_key_session_base<stream_event> {
 public:
     listen_key_session(client& rest, session_config cfg);
     listen_key_session(const listen_key_session&) = delete;
@@ -81,18 +82,11 @@ public:
     /// Runs until cancelled or a fatal error; see the header comment.
     asio::awaitable<result<void>> run();
 
-    /// The next update, in order: stream events and state changes. Once run() has ended and
-    /// everything was taken, the error run() ended with.
-    asio::awaitable<result<session_update>> next(std::optional<clock::time_point> deadline = {});
-
-    /// The listen key in use ("" before the first). Thread-safe.
-    std::string listen_key() const;
-    session_counters stats() const;
-    /// Updates not yet taken by next() (at most about max_queued_updates).
-    std::size_t queued() const;
+    // next(), listen_key(), stats(), queued(): exsdk::listen_key_session_base.
 
 private:
     struct impl;
+    explicit listen_key_session(std::shared_ptr<impl> state);
     std::shared_ptr<impl> impl_;
 };
 
