@@ -1,6 +1,9 @@
 #include "detail/answer_check.hpp"
 #include "detail/logger.hpp"
 
+#include <exsdk/bingx/protocol.hpp>
+#include <exsdk/woox/protocol.hpp>
+
 #include <array>
 
 namespace exsdk::detail {
@@ -38,9 +41,11 @@ std::string display_path(std::string_view target, bool shorten_keys) {
     if (q == std::string_view::npos) {
         return out;
     }
-    static constexpr std::array<std::string_view, 3> dropped{"signature", "timestamp",
-                                                             "recvWindow"};
-    static constexpr std::array<std::string_view, 2> keys{"listenKey", "key"};
+    static constexpr std::array<std::string_view, 3> dropped{bingx::protocol::signature_param,
+                                                             bingx::protocol::timestamp_param,
+                                                             bingx::protocol::recv_window_param};
+    static constexpr std::array<std::string_view, 2> keys{bingx::protocol::listen_key_param,
+                                                          woox::protocol::stream_key_param};
     std::string_view query = target.substr(q + 1);
     char sep = '?';
     while (!query.empty()) {
