@@ -68,6 +68,42 @@ asio::awaitable<void> request_pipeline::hold_back(call_limiter& limits, const er
     }
 }
 
+asio::awaitable<boost::system::error_code> request_pipeline::wait_for_slot(call_attempts& a) {
+    const auto wait_from = clk_->now();
+    if (auto ec = co_await a.limits->acquire(); ec) {
+        co_return ec;
+    }
+    a.trace.limiter_waited(clk_->now() - wait_from);
+    co_return boost::system::error_code{};
+}
+
+asio::awaitable<request_pipeline::next_step> request_pipeline::recover(call_attempts& a) {
+    const error& e = a.failure;
+    if (e.is(errc::timestamp_rejected) && sync_.on_rejection && !a.resynced && server_time_) {
+        a.resynced = true;
+        if (co_await sync_clock()) {
+            co_return next_step::retry; // re-signed: the retry policy does not count it
+        }
+    }
+    if (a.limits != nullptr && e.retry_after) {
+        co_await hold_back(*a.limits, e);
+    }
+    const auto d = decide_retry(retry_, e, a.attempt, a.started, clk_->now(),
+                                from_epoch_ms(timestamp_ms()), next_random());
+    if (!d.retry) {
+        co_return next_step::give_up;
+    }
+    a.trace.retrying(e, a.sent, d.at - clk_->now());
+    timer t(ex_, clk_);
+    t.expires_at(d.at);
+    auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        co_return next_step::cancelled;
+    }
+    ++a.attempt;
+    co_return next_step::retry;
+}
+
 error request_pipeline::limiter_error(boost::system::error_code ec, const call_limiter& limits) {
     if (ec == make_error_code(errc::limiter_unavailable)) {
         auto why = limits.failure_reason();

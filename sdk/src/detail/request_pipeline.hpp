@@ -8,6 +8,7 @@
 #include "detail/caller_neutral.hpp"
 #include "detail/client_metrics.hpp"
 #include "detail/logger.hpp"
+#include "detail/recycled.hpp"
 #include "http/http_transport.hpp"
 
 #include <exsdk/call_limiter.hpp>
@@ -38,9 +39,10 @@ struct call_info {
 };
 
 class request_pipeline;
+struct call_attempts;
 
 /// What one call reports while it runs: log events, metrics, and the context of its error.
-/// Lives in the call's coroutine frame; touches only the call's own state and the client's
+/// Lives in the call's state (call_attempts); touches only the call's own state and the client's
 /// thread-safe logger and metrics.
 class call_trace {
 public:
@@ -162,6 +164,13 @@ private:
     }
     asio::awaitable<void> maybe_sync_before_call();
     asio::awaitable<void> hold_back(call_limiter& limits, const error& e);
+    // A request the transport did not admit: waits for the limiters' slot. Apart from run()
+    // so that run()'s frame stays small (see run()).
+    asio::awaitable<boost::system::error_code> wait_for_slot(call_attempts& a);
+    // After a failed attempt (a.failure): re-syncs the clock, honours the exchange's unblock
+    // time, decides on a retry and waits for it. Apart from run() like wait_for_slot().
+    enum class next_step { retry, give_up, cancelled };
+    asio::awaitable<next_step> recover(call_attempts& a);
     static error limiter_error(boost::system::error_code ec, const call_limiter& limits);
 
     friend class call_trace;
@@ -204,6 +213,40 @@ struct admission_context {
     }
 };
 
+/// One call's state across its attempts: what its trace, the transport's admission and the
+/// retry decision share. run() keeps it in a block from Asio's recycling cache
+/// (make_recycled), not in its coroutine frame: see run().
+struct call_attempts {
+    call_attempts(request_pipeline& pipeline, const call_info& call, call_limiter* limits_,
+                  clock::time_point started_, bool logs_) noexcept
+        : trace(pipeline, call, started_), limits(limits_), started(started_),
+          limited(limits_ != nullptr),
+          logs(logs_), admission{limits_, limited, logs_ ? &trace : nullptr, &req, 0},
+          admit{&admission_context::admit, &admission} {}
+    call_attempts(const call_attempts&) = delete;
+    call_attempts& operator=(const call_attempts&) = delete;
+
+    /// The transport's admission hook when the request needs one (a limit or a log).
+    const http_transport::admission* admission_hook() const noexcept {
+        return limited || logs ? &admit : nullptr;
+    }
+
+    call_trace trace;
+    http_request req; // the attempt's request, built and signed
+    call_limiter* limits;
+    clock::time_point started;
+    clock::time_point sent_at{};
+    bool limited;
+    bool logs;
+    bool slot_taken = false; // the request waited for its limiters' slot, and goes out now
+    bool resynced = false;   // the clock was re-synced after a rejected timestamp (once a call)
+    std::size_t attempt = 1; // the retry policy's count (a re-signed attempt is not counted)
+    std::size_t sent = 0;    // requests sent
+    error failure;           // the failed attempt's error, for recover()
+    admission_context admission;
+    http_transport::admission admit;
+};
+
 // GCC 12 false positive (-Wmismatched-new-delete, seen in the tsan preset's -O1 builds of
 // woox/client.cpp and bingx/client.cpp): when it inlines a coroutine frame's destruction it reads
 // Asio's awaitable frame (member operator new -> Asio's recycling allocator -> malloc; member
@@ -213,21 +256,22 @@ struct admission_context {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 
+// The frame of this coroutine is allocated on every call, so it is kept under the 1,020 bytes
+// Asio's per-thread cache recycles: GCC gives every local its own slot for the whole call, and a
+// larger frame is a malloc per call that also evicts a cached frame (measured: 2,256 bytes and
+// 4 more allocations per call before). Hence the state shared across attempts lives in one
+// recycled block (call_attempts), and the rare paths (waiting for a limiter slot, retrying) are
+// coroutines of their own, whose frames exist only when they run.
 template <class T, class Build, class Parse>
 asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_limiter* limits,
                                                  Build build, Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
     co_await maybe_sync_before_call();
-    call_trace trace(*this, call, started);
-    const bool logs = log_.on(log_level::debug);
-    bool resynced = false;
-    const bool limited = limits != nullptr;
-    http_request req;
-    admission_context admission{limits, limited, logs ? &trace : nullptr, &req, 0};
-    const http_transport::admission admit{&admission_context::admit, &admission};
-    std::size_t attempts = 0;
-    for (std::size_t attempt = 1;; ++attempt) {
+    const auto a =
+        make_recycled<call_attempts>(*this, call, limits, started, log_.on(log_level::debug));
+    result<T> r{error()}; // every way out sets it, then leaves the loop: the one co_return
+    for (;;) {
         // A rate-limited call takes its limiters' slot at the instant a connection is ready to
         // write it (the transport's admission), so the start its limiters record is the
         // request's real start, however long it waited for a connection (a cold pool's TLS
@@ -235,58 +279,46 @@ asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_lim
         // next window's calls arrive too close behind. When no slot is free at that instant,
         // the call waits for the earliest one (a FIFO reservation) and then takes the next free
         // connection ahead of unlimited calls.
-        ++attempts;
-        req = build(timestamp_ms());
-        admission.attempt = attempts;
-        const auto sent_at = clk_->now();
-        result<http_response> answer =
-            co_await transport_.send(req, limited, limited || logs ? &admit : nullptr);
+        a->req = build(timestamp_ms());
+        if (!a->slot_taken) {
+            a->admission.attempt = ++a->sent;
+            a->sent_at = clk_->now();
+        } else if (a->logs) {
+            a->trace.sent(a->req, a->sent); // (no admission for this send to log it)
+        }
+        // One send in this loop, not a second for the request that waited for its slot: each
+        // co_await's result takes its own place in the frame (216 bytes here).
+        result<http_response> answer = co_await transport_.send(
+            a->req, a->limited, a->slot_taken ? nullptr : a->admission_hook());
         if (answer && answer->status == 0) { // not admitted: nothing was sent
-            const auto wait_from = clk_->now();
-            if (auto ec = co_await limits->acquire(); ec) {
-                co_return trace.end(result<T>(limiter_error(ec, *limits)), &req, attempts - 1);
+            if (const auto ec = co_await wait_for_slot(*a)) {
+                r = limiter_error(ec, *limits);
+                --a->sent; // (this request never went out)
+                break;
             }
-            trace.limiter_waited(clk_->now() - wait_from);
-            req = build(timestamp_ms());
-            if (logs) {
-                trace.sent(req, attempts);
-            }
-            answer = co_await transport_.send(req, true);
-        } else if (limited) {
-            trace.limiter_waited(clock::duration::zero());
+            a->slot_taken = true; // signed again, sent ahead of unlimited calls, not admitted again
+            continue;
         }
-        result<T> r = answer ? parse(*answer) : result<T>(answer.error());
-        trace.attempt_ended(req, attempts, answer.has_value(), answer ? answer->status : 0, r,
-                            clk_->now() - sent_at);
+        if (a->limited && !a->slot_taken) {
+            a->trace.limiter_waited(clock::duration::zero());
+        }
+        a->slot_taken = false;
+        r = answer ? parse(*answer) : result<T>(answer.error());
+        a->trace.attempt_ended(a->req, a->sent, answer.has_value(), answer ? answer->status : 0, r,
+                               clk_->now() - a->sent_at);
         if (r || r.error().is(errc::cancelled)) {
-            co_return trace.end(std::move(r), &req, attempts);
+            break;
         }
-        const error& e = r.error();
-        if (e.is(errc::timestamp_rejected) && sync_.on_rejection && !resynced && server_time_) {
-            resynced = true;
-            if (co_await sync_clock()) {
-                --attempt; // the re-signed attempt after a sync is not counted
-                continue;
-            }
+        a->failure = std::move(r).error();
+        const next_step step = co_await recover(*a);
+        if (step == next_step::retry) {
+            continue;
         }
-        if (limits != nullptr && e.retry_after) {
-            co_await hold_back(*limits, e);
-        }
-        const auto d = decide_retry(retry_, e, attempt, started, clk_->now(),
-                                    from_epoch_ms(timestamp_ms()), next_random());
-        if (!d.retry) {
-            co_return trace.end(std::move(r), &req, attempts);
-        }
-        trace.retrying(e, attempts, d.at - clk_->now());
-        timer t(ex_, clk_);
-        t.expires_at(d.at);
-        auto [ec] = co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) {
-            co_return trace.end(
-                result<T>(error(errc::cancelled, "cancelled while waiting to retry")), &req,
-                attempts);
-        }
+        r = step == next_step::give_up ? std::move(a->failure)
+                                       : error(errc::cancelled, "cancelled while waiting to retry");
+        break;
     }
+    co_return a->trace.end(std::move(r), &a->req, a->sent);
 }
 
 template <class T, class Parse>
