@@ -158,6 +158,7 @@ result<api_key_page> parse_api_key_page(const http_response& r) {
             return std::nullopt;
         }
         std::vector<std::string> out;
+        out.reserve(a.get_array().size()); // one allocation, not one per doubling
         for (const auto& s : a.get_array()) {
             if (!s.is_string()) {
                 return std::nullopt;
