@@ -43,9 +43,9 @@ asio::awaitable<result<void>> request_pipeline::sync_clock() {
     co_return result<void>{};
 }
 
-asio::awaitable<void> request_pipeline::maybe_sync_before_call() {
+bool request_pipeline::sync_due() {
     if (!server_time_) {
-        co_return;
+        return false;
     }
     std::optional<clock::time_point> last;
     {
@@ -55,9 +55,11 @@ asio::awaitable<void> request_pipeline::maybe_sync_before_call() {
     const bool first = sync_.at_start && !last;
     const bool stale =
         sync_.interval > clock::duration::zero() && last && clk_->now() - *last >= sync_.interval;
-    if (first || stale) {
-        (void)co_await sync_clock(); // a failed sync leaves the old offset; the call decides
-    }
+    return first || stale;
+}
+
+asio::awaitable<void> request_pipeline::sync_before_call() {
+    (void)co_await sync_clock(); // a failed sync leaves the old offset; the call decides
 }
 
 asio::awaitable<void> request_pipeline::hold_back(call_limiter& limits, const error& e) {

@@ -162,7 +162,11 @@ private:
         std::lock_guard lock(mutex_);
         return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
     }
-    asio::awaitable<void> maybe_sync_before_call();
+    // Whether a call should sync the clock first (the first call, or the last sync is older
+    // than the interval). A test before the coroutine: most calls need no sync, and then no
+    // frame is made for it.
+    bool sync_due();
+    asio::awaitable<void> sync_before_call();
     asio::awaitable<void> hold_back(call_limiter& limits, const error& e);
     // A request the transport did not admit: waits for the limiters' slot. Apart from run()
     // so that run()'s frame stays small (see run()).
@@ -267,7 +271,9 @@ asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_lim
                                                  Build build, Parse parse) {
     co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = clk_->now();
-    co_await maybe_sync_before_call();
+    if (sync_due()) {
+        co_await sync_before_call();
+    }
     const auto a =
         make_recycled<call_attempts>(*this, call, limits, started, log_.on(log_level::debug));
     result<T> r{error()}; // every way out sets it, then leaves the loop: the one co_return
