@@ -334,55 +334,60 @@ struct http_transport::impl {
         co_return out;
     }
 
-    asio::awaitable<result<http_response>> send(const http_request& req, bool priority,
-                                                const admission* admit) {
+    // The whole request, as a static coroutine holding the pool alive (`self`) while it runs:
+    // http_transport::send() returns this coroutine itself, with no frame of its own.
+    static asio::awaitable<result<http_response>> send(std::shared_ptr<impl> self,
+                                                       const http_request& req, bool priority,
+                                                       const admission* admit) {
+        co_await asio::this_coro::throw_if_cancelled(false);
+        impl& p = *self;
         for (int attempt = 0;; ++attempt) {
-            if (!permits.try_acquire()) {
+            if (!p.permits.try_acquire()) {
                 auto [ec] =
-                    co_await permits.async_acquire(asio::as_tuple(asio::use_awaitable), priority);
+                    co_await p.permits.async_acquire(asio::as_tuple(asio::use_awaitable), priority);
                 if (ec) {
                     co_return make_transport_error(ec, "waiting for a connection");
                 }
             }
             // From here a permit is ours: every path returns it exactly once (release()).
-            std::unique_ptr<connection> c = take_idle();
+            std::unique_ptr<connection> c = p.take_idle();
             const bool reused = c != nullptr;
             if (!c) {
-                c = std::make_unique<connection>(ex, tls_ctx ? &*tls_ctx : nullptr, clk);
-                ++open;
-                if (auto ec = co_await connect(*c); ec) {
-                    discard(c);
-                    release(nullptr);
-                    co_return make_transport_error(ec, "connect to " + url.host_header);
+                c = std::make_unique<connection>(p.ex, p.tls_ctx ? &*p.tls_ctx : nullptr, p.clk);
+                ++p.open;
+                if (auto ec = co_await p.connect(*c); ec) {
+                    p.discard(c);
+                    p.release(nullptr);
+                    co_return make_transport_error(ec, "connect to " + p.url.host_header);
                 }
             }
             if (admit != nullptr && attempt == 0 && !admit->admit(admit->context)) {
-                c->last_used = clk->now();
-                release(std::move(c)); // not now: the connection goes back, unused
+                c->last_used = p.clk->now();
+                p.release(std::move(c)); // not now: the connection goes back, unused
                 co_return http_response{};
             }
             exchange_outcome out;
             if (auto* s = std::get_if<connection::tls_stream>(&c->stream)) {
-                out = co_await exchange(*c, *s, req);
+                out = co_await p.exchange(*c, *s, req);
             } else {
-                out = co_await exchange(*c, std::get<connection::plain_stream>(c->stream), req);
+                out = co_await p.exchange(*c, std::get<connection::plain_stream>(c->stream), req);
             }
             if (!out.ec) {
                 if (out.keep_alive) {
-                    c->last_used = clk->now();
+                    c->last_used = p.clk->now();
                 } else {
-                    discard(c);
+                    p.discard(c);
                 }
-                release(std::move(c));
+                p.release(std::move(c));
                 co_return std::move(out.response);
             }
-            discard(c);
-            release(nullptr);
+            p.discard(c);
+            p.release(nullptr);
             if (reused && attempt == 0 && !out.got_answer_bytes &&
                 is_stale_connection_error(out.ec)) {
                 continue; // the server closed the idle connection: once more on a fresh one
             }
-            co_return make_transport_error(out.ec, "request to " + url.host_header);
+            co_return make_transport_error(out.ec, "request to " + p.url.host_header);
         }
     }
 
@@ -412,9 +417,7 @@ http_transport::~http_transport() {
 
 asio::awaitable<result<http_response>> http_transport::send(const http_request& req, bool priority,
                                                             const admission* admit) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = impl_; // keeps the pool alive while this request is in flight
-    co_return co_await self->send(req, priority, admit);
+    return impl::send(impl_, req, priority, admit); // (impl_ copied: alive while in flight)
 }
 
 void http_transport::close_idle() {
