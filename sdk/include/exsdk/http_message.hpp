@@ -48,8 +48,23 @@ struct http_request {
     std::array<http_header, 4> headers{};
     std::size_t header_count = 0;
 
-    void add_header(std::string_view name, std::string value) {
-        headers.at(header_count++) = http_header{name, std::move(value)};
+    /// Adds a header. The value is copied into the header's own buffer, which keeps its room
+    /// when the request is cleared and built again.
+    void add_header(std::string_view name, std::string_view value) {
+        auto& h = headers.at(header_count++);
+        h.name = name;
+        h.value.assign(value.data(), value.size());
+    }
+
+    /// Empties the request to build it again in place (the builders' `into` overloads): method
+    /// `m`, no target, body, content type or header, every buffer keeping its room. A request
+    /// built again this way for the same call allocates nothing.
+    void clear(http_method m = http_method::get) noexcept {
+        method = m;
+        target.clear();
+        body.clear();
+        content_type = {};
+        header_count = 0;
     }
 
     /// A GET of `target` with nothing else: the exchanges' public, unsigned calls.

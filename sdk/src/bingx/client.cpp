@@ -155,10 +155,11 @@ struct client::impl {
     // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
     // (detail::caller_neutral).
 
-    static asio::awaitable<result<void>>
-    key_call(std::shared_ptr<impl> self, method_index m,
-             http_request (*make)(std::string_view, std::int64_t, std::optional<std::int64_t>),
-             std::string key) {
+    static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
+                                                  void (*make)(http_request&, std::string_view,
+                                                               std::int64_t,
+                                                               std::optional<std::int64_t>),
+                                                  std::string key) {
         if (!plausible_key(key)) {
             co_return self->pipeline.reject(
                 key_calls[m], error(errc::invalid_argument,
@@ -169,10 +170,9 @@ struct client::impl {
         }
         co_return co_await self->pipeline.run<void>(
             key_calls[m], self->limits[m].get(),
-            [&](std::int64_t ts) {
-                auto req = make(key, ts, self->recv_window_ms());
+            [&](http_request& req, std::int64_t ts) {
+                make(req, key, ts, self->recv_window_ms());
                 self->signer.sign(req);
-                return req;
             },
             responses::parse_empty_success);
     }
@@ -183,10 +183,9 @@ struct client::impl {
         }
         auto key = co_await self->pipeline.run<std::string>(
             key_calls[post_index], self->limits[post_index].get(),
-            [&](std::int64_t ts) {
-                auto req = requests::generate_listen_key(ts, self->recv_window_ms());
+            [&](http_request& req, std::int64_t ts) {
+                requests::generate_listen_key(req, ts, self->recv_window_ms());
                 self->signer.sign(req);
-                return req;
             },
             responses::parse_listen_key);
         if (!key) {

@@ -9,6 +9,7 @@
 #include "detail/client_metrics.hpp"
 #include "detail/logger.hpp"
 #include "detail/recycled.hpp"
+#include "detail/request_pool.hpp"
 #include "http/http_transport.hpp"
 
 #include <exsdk/call_limiter.hpp>
@@ -126,6 +127,8 @@ public:
     }
 
     http_transport& transport() noexcept { return transport_; }
+    /// The requests calls build in place (see request_pool).
+    request_pool& requests() noexcept { return requests_; }
     const std::shared_ptr<clock>& get_clock() const noexcept { return clk_; }
     const asio::any_io_executor& executor() const noexcept { return ex_; }
     const logger& log() const noexcept { return log_; }
@@ -136,7 +139,8 @@ public:
 
     /// Runs one call: for each attempt, acquire the endpoint's limits through `limits` (null:
     /// none; an unblock time from the exchange holds them back for every caller), build and
-    /// sign with the current timestamp, send, parse. Retries per the policy; on a rejected
+    /// sign with the current timestamp (`build(http_request& into, timestamp_ms)`, in place
+    /// into a request from the client's pool), send, parse. Retries per the policy; on a rejected
     /// timestamp, re-syncs the clock and retries once.
     template <class T, class Build, class Parse>
     asio::awaitable<result<T>> run(const call_info& call, call_limiter* limits, Build build,
@@ -194,6 +198,7 @@ private:
     std::optional<clock::time_point> last_sync_; // under mutex_
     std::atomic<std::int64_t> offset_ms_{0};
     server_time_fn server_time_;
+    request_pool requests_;
 };
 
 // Asked by the transport right before a request is written: a rate-limited request takes its
@@ -222,10 +227,10 @@ struct admission_context {
 /// (make_recycled), not in its coroutine frame: see run().
 struct call_attempts {
     call_attempts(request_pipeline& pipeline, const call_info& call, call_limiter* limits_,
-                  clock::time_point started_, bool logs_) noexcept
+                  clock::time_point started_, bool logs_)
         : trace(pipeline, call, started_), limits(limits_), started(started_),
-          limited(limits_ != nullptr),
-          logs(logs_), admission{limits_, limited, logs_ ? &trace : nullptr, &req, 0},
+          limited(limits_ != nullptr), logs(logs_), req_lease(pipeline.requests()),
+          req(*req_lease), admission{limits_, limited, logs_ ? &trace : nullptr, &req, 0},
           admit{&admission_context::admit, &admission} {}
     call_attempts(const call_attempts&) = delete;
     call_attempts& operator=(const call_attempts&) = delete;
@@ -236,13 +241,14 @@ struct call_attempts {
     }
 
     call_trace trace;
-    http_request req; // the attempt's request, built and signed
     call_limiter* limits;
     clock::time_point started;
     clock::time_point sent_at{};
     bool limited;
     bool logs;
-    bool slot_taken = false; // the request waited for its limiters' slot, and goes out now
+    request_pool::lease req_lease; // the client's request, built again in place per attempt
+    http_request& req;             // *req_lease
+    bool slot_taken = false;       // the request waited for its limiters' slot, and goes out now
     bool resynced = false;   // the clock was re-synced after a rejected timestamp (once a call)
     std::size_t attempt = 1; // the retry policy's count (a re-signed attempt is not counted)
     std::size_t sent = 0;    // requests sent
@@ -285,7 +291,7 @@ asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_lim
         // next window's calls arrive too close behind. When no slot is free at that instant,
         // the call waits for the earliest one (a FIFO reservation) and then takes the next free
         // connection ahead of unlimited calls.
-        a->req = build(timestamp_ms());
+        build(a->req, timestamp_ms());
         if (!a->slot_taken) {
             a->admission.attempt = ++a->sent;
             a->sent_at = clk_->now();

@@ -95,10 +95,9 @@ struct client::impl {
         }
         co_return co_await self->pipeline.run<listen_key>(
             create_listen_key_call, self->listen_key_limits.get(),
-            [&](std::int64_t ts) {
-                auto req = requests::create_listen_key();
+            [&](http_request& req, std::int64_t ts) {
+                requests::create_listen_key(req);
                 self->signer.sign(req, ts);
-                return req;
             },
             responses::parse_listen_key);
     }
@@ -119,10 +118,9 @@ struct client::impl {
         }
         co_return co_await self->pipeline.run<api_key_page>(
             api_key_permissions_call, self->credentials_limits.get(),
-            [&](std::int64_t ts) {
-                auto req = requests::api_key_permissions(page, size);
+            [&](http_request& req, std::int64_t ts) {
+                requests::api_key_permissions(req, page, size);
                 self->signer.sign(req, ts);
-                return req;
             },
             responses::parse_api_key_page);
     }

@@ -26,10 +26,11 @@ void signer::sign(http_request& req, std::int64_t timestamp_ms) const {
     std::array<char, 24> ts{};
     auto end = std::to_chars(ts.data(), ts.data() + ts.size(), timestamp_ms).ptr;
     const std::string_view ts_text(ts.data(), static_cast<std::size_t>(end - ts.data()));
+    std::array<char, hmac_sha256::hex_size> sig{};
+    mac_.sign_hex({ts_text, to_string(req.method), req.target, req.body}, sig);
     req.add_header(protocol::api_key_header, api_key_);
-    req.add_header(protocol::timestamp_header, std::string(ts_text));
-    req.add_header(protocol::signature_header,
-                   mac_.sign_hex({ts_text, to_string(req.method), req.target, req.body}));
+    req.add_header(protocol::timestamp_header, ts_text);
+    req.add_header(protocol::signature_header, std::string_view(sig.data(), sig.size()));
 }
 
 } // namespace exsdk::woox

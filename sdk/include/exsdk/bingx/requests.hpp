@@ -37,5 +37,17 @@ http_request delete_listen_key(std::string_view listen_key, std::int64_t timesta
 /// GET /openApi/swap/v2/server/time (public, unsigned)
 http_request server_time();
 
+// The same, built in place into `into` (cleared first; its buffers keep their room): what a
+// client that reuses its requests calls, allocating nothing once warm.
+void with_query(http_request& into, http_method m, std::string_view path,
+                std::span<const param> params, std::int64_t timestamp_ms,
+                std::optional<std::int64_t> recv_window_ms = std::nullopt);
+void generate_listen_key(http_request& into, std::int64_t timestamp_ms,
+                         std::optional<std::int64_t> recv_window_ms = std::nullopt);
+void extend_listen_key(http_request& into, std::string_view listen_key, std::int64_t timestamp_ms,
+                       std::optional<std::int64_t> recv_window_ms = std::nullopt);
+void delete_listen_key(http_request& into, std::string_view listen_key, std::int64_t timestamp_ms,
+                       std::optional<std::int64_t> recv_window_ms = std::nullopt);
+
 } // namespace requests
 } // namespace exsdk::bingx
