@@ -16,7 +16,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
+#include <charconv>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <sys/socket.h>
@@ -112,22 +115,53 @@ bool serialize(const http_request& req, const base_url& url, std::string& out) {
     auto safe = [](std::string_view v) {
         return v.find('\r') == std::string_view::npos && v.find('\n') == std::string_view::npos;
     };
-    out.clear();
-    out.append(to_string(req.method)).append(" ").append(req.target).append(" HTTP/1.1\r\nHost: ");
-    out.append(url.host_header).append("\r\nUser-Agent: ").append(user_agent()).append("\r\n");
+    // The pieces are listed, then copied once into a buffer sized for all of them: one
+    // string append per piece cost some 60-70 instructions each (capacity check, strlen).
+    std::array<std::string_view, 16 + 4 * std::tuple_size_v<decltype(req.headers)>> parts{};
+    std::size_t n = 0;
+    auto add = [&](std::string_view v) { parts[n++] = v; };
+    add(to_string(req.method));
+    add(" ");
+    add(req.target);
+    add(" HTTP/1.1\r\nHost: ");
+    add(url.host_header);
+    add("\r\nUser-Agent: ");
+    add(user_agent());
+    add("\r\n");
     if (!req.content_type.empty()) {
-        out.append("Content-Type: ").append(req.content_type).append("\r\n");
+        add("Content-Type: ");
+        add(req.content_type);
+        add("\r\n");
     }
+    std::array<char, 24> length{};
     if (req.method != http_method::get || !req.body.empty()) {
-        out.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+        const auto end =
+            std::to_chars(length.data(), length.data() + length.size(), req.body.size()).ptr;
+        add("Content-Length: ");
+        add({length.data(), static_cast<std::size_t>(end - length.data())});
+        add("\r\n");
     }
     bool ok = safe(req.target) && safe(req.content_type);
     for (std::size_t i = 0; i < req.header_count; ++i) {
         const auto& h = req.headers[i];
         ok = ok && safe(h.value);
-        out.append(h.name).append(": ").append(h.value).append("\r\n");
+        add(h.name);
+        add(": ");
+        add(h.value);
+        add("\r\n");
     }
-    out.append("\r\n").append(req.body);
+    add("\r\n");
+    add(req.body);
+    std::size_t size = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        size += parts[i].size();
+    }
+    out.resize(size); // (the buffer is reused: its room stays)
+    char* p = out.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        std::memcpy(p, parts[i].data(), parts[i].size());
+        p += parts[i].size();
+    }
     return ok;
 }
 
