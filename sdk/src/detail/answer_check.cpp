@@ -7,8 +7,10 @@ namespace exsdk::detail {
 
 namespace {
 
+// ASCII only (media types, header values, parameter names): inline, where std::tolower is a
+// call through the locale per character, on every answer's Content-Type.
 char lower(char c) noexcept {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
