@@ -1,4 +1,3 @@
-#include "detail/caller_neutral.hpp"
 #include "detail/limit_names.hpp"
 #include "detail/local_call_limiter.hpp"
 #include "detail/request_pipeline.hpp"
@@ -152,47 +151,54 @@ struct client::impl {
             server_time_call, requests::server_time(), responses::parse_server_time);
     }
 
-    // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
-    // (detail::caller_neutral).
+    // The public calls: each returns its request_pipeline::run() coroutine itself (or the
+    // rejection), which holds the impl alive and runs in the caller's coroutine. The key is
+    // copied into the call: the caller's string_view need not outlive the co_await.
 
-    static asio::awaitable<result<void>> key_call(std::shared_ptr<impl> self, method_index m,
+    static asio::awaitable<result<void>> key_call(const std::shared_ptr<impl>& self, method_index m,
                                                   void (*make)(http_request&, std::string_view,
                                                                std::int64_t,
                                                                std::optional<std::int64_t>),
-                                                  std::string key) {
+                                                  std::string_view key) {
         if (!plausible_key(key)) {
-            co_return self->pipeline.reject(
-                key_calls[m], error(errc::invalid_argument,
-                                    "listen key must be 1-256 characters of [A-Za-z0-9_-]"));
+            return self->pipeline.rejected<void>(
+                self, key_calls[m],
+                error(errc::invalid_argument,
+                      "listen key must be 1-256 characters of [A-Za-z0-9_-]"));
         }
         if (!self->signer.has_credentials()) {
-            co_return self->pipeline.reject(key_calls[m], missing_credentials());
+            return self->pipeline.rejected<void>(self, key_calls[m], missing_credentials());
         }
-        co_return co_await self->pipeline.run<void>(
-            key_calls[m], self->limits[m].get(),
-            [&](http_request& req, std::int64_t ts) {
-                make(req, key, ts, self->recv_window_ms());
-                self->signer.sign(req);
+        return self->pipeline.run<void>(
+            self, key_calls[m], self->limits[m].get(),
+            [me = self.get(), make, key = std::string(key)](http_request& req, std::int64_t ts) {
+                make(req, key, ts, me->recv_window_ms());
+                me->signer.sign(req);
             },
             responses::parse_empty_success);
     }
 
-    static asio::awaitable<result<listen_key>> generate_listen_key(std::shared_ptr<impl> self) {
+    static asio::awaitable<result<listen_key>>
+    generate_listen_key(const std::shared_ptr<impl>& self) {
         if (!self->signer.has_credentials()) {
-            co_return self->pipeline.reject(key_calls[post_index], missing_credentials());
+            return self->pipeline.rejected<listen_key>(self, key_calls[post_index],
+                                                       missing_credentials());
         }
-        auto key = co_await self->pipeline.run<std::string>(
-            key_calls[post_index], self->limits[post_index].get(),
-            [&](http_request& req, std::int64_t ts) {
-                requests::generate_listen_key(req, ts, self->recv_window_ms());
-                self->signer.sign(req);
+        return self->pipeline.run<listen_key>(
+            self, key_calls[post_index], self->limits[post_index].get(),
+            [me = self.get()](http_request& req, std::int64_t ts) {
+                requests::generate_listen_key(req, ts, me->recv_window_ms());
+                me->signer.sign(req);
             },
-            responses::parse_listen_key);
-        if (!key) {
-            co_return key.error();
-        }
-        co_return listen_key{std::move(*key), from_epoch_ms(self->pipeline.timestamp_ms()) +
-                                                  protocol::listen_key_lifetime};
+            // The key's expiry counts from the answer: parsed as it arrives.
+            [me = self.get()](const http_response& answer) -> result<listen_key> {
+                auto key = responses::parse_listen_key(answer);
+                if (!key) {
+                    return key.error();
+                }
+                return listen_key{std::move(*key), from_epoch_ms(me->pipeline.timestamp_ms()) +
+                                                       protocol::listen_key_lifetime};
+            });
     }
 };
 
@@ -201,18 +207,15 @@ client::client(asio::any_io_executor ex, config cfg)
 client::client(std::shared_ptr<impl> shared) : rest_client(shared), impl_(std::move(shared)) {}
 
 asio::awaitable<result<listen_key>> client::generate_listen_key() {
-    return detail::caller_neutral(impl::generate_listen_key(impl_));
+    return impl::generate_listen_key(impl_);
 }
 
-// The key is copied into the call: the caller's string_view need not outlive the co_await.
 asio::awaitable<result<void>> client::extend_listen_key(std::string_view key) {
-    return detail::caller_neutral(
-        impl::key_call(impl_, put_index, requests::extend_listen_key, std::string(key)));
+    return impl::key_call(impl_, put_index, requests::extend_listen_key, key);
 }
 
 asio::awaitable<result<void>> client::delete_listen_key(std::string_view key) {
-    return detail::caller_neutral(
-        impl::key_call(impl_, delete_index, requests::delete_listen_key, std::string(key)));
+    return impl::key_call(impl_, delete_index, requests::delete_listen_key, key);
 }
 
 const config& client::get_config() const {

@@ -142,9 +142,23 @@ public:
     /// sign with the current timestamp (`build(http_request& into, timestamp_ms)`, in place
     /// into a request from the client's pool), send, parse. Retries per the policy; on a rejected
     /// timestamp, re-syncs the clock and retries once.
+    ///
+    /// The whole call, as the caller's own coroutine: a client's public call returns this
+    /// awaitable itself. `keep_alive` holds the client while it runs. Leaves the caller's
+    /// coroutine state as found (what caller_neutral does around other bodies) without a frame
+    /// of its own for that.
     template <class T, class Build, class Parse>
-    asio::awaitable<result<T>> run(const call_info& call, call_limiter* limits, Build build,
-                                   Parse parse);
+    asio::awaitable<result<T>> run(std::shared_ptr<const void> keep_alive, const call_info& call,
+                                   call_limiter* limits, Build build, Parse parse);
+
+    /// A call refused before anything is sent (a bad argument, no credentials): reject(call, e)
+    /// when awaited, as an awaitable like run()'s.
+    template <class T>
+    asio::awaitable<result<T>> rejected(std::shared_ptr<const void> keep_alive,
+                                        const call_info& call, error e) {
+        static_cast<void>(keep_alive); // (held by the frame while the call is awaited)
+        co_return reject(call, std::move(e));
+    }
 
     /// One unsigned request, once (no limiter, retry or clock sync): the server-time probe.
     template <class T, class Parse>
@@ -273,64 +287,82 @@ struct call_attempts {
 // recycled block (call_attempts), and the rare paths (waiting for a limiter slot, retrying) are
 // coroutines of their own, whose frames exist only when they run.
 template <class T, class Build, class Parse>
-asio::awaitable<result<T>> request_pipeline::run(const call_info& call, call_limiter* limits,
+asio::awaitable<result<T>> request_pipeline::run(std::shared_ptr<const void> keep_alive,
+                                                 const call_info& call, call_limiter* limits,
                                                  Build build, Parse parse) {
+    static_cast<void>(keep_alive); // (held by the frame while the call runs)
+    // Errors are values: the call runs with throw_if_cancelled off, and the caller's own
+    // setting (Boost 1.81 keeps it per awaitable thread) is put back before it resumes, whatever
+    // happened (only std::bad_alloc can be thrown).
+    const bool caller_throws = co_await asio::this_coro::throw_if_cancelled();
     co_await asio::this_coro::throw_if_cancelled(false);
-    const auto started = clk_->now();
-    if (sync_due()) {
-        co_await sync_before_call();
-    }
-    const auto a =
-        make_recycled<call_attempts>(*this, call, limits, started, log_.on(log_level::debug));
-    result<T> r{error()}; // every way out sets it, then leaves the loop: the one co_return
-    for (;;) {
-        // A rate-limited call takes its limiters' slot at the instant a connection is ready to
-        // write it (the transport's admission), so the start its limiters record is the
-        // request's real start, however long it waited for a connection (a cold pool's TLS
-        // handshakes, a busy pool): a start recorded earlier than the real one would let the
-        // next window's calls arrive too close behind. When no slot is free at that instant,
-        // the call waits for the earliest one (a FIFO reservation) and then takes the next free
-        // connection ahead of unlimited calls.
-        build(a->req, timestamp_ms());
-        if (!a->slot_taken) {
-            a->admission.attempt = ++a->sent;
-            a->sent_at = clk_->now();
-        } else if (a->logs) {
-            a->trace.sent(a->req, a->sent); // (no admission for this send to log it)
+    result<T> r{error()}; // every way out of the loop sets it
+    std::exception_ptr failure;
+    try {
+        const auto started = clk_->now();
+        if (sync_due()) {
+            co_await sync_before_call();
         }
-        // One send in this loop, not a second for the request that waited for its slot: each
-        // co_await's result takes its own place in the frame (216 bytes here).
-        result<http_response> answer = co_await transport_.send(
-            a->req, a->limited, a->slot_taken ? nullptr : a->admission_hook());
-        if (answer && answer->status == 0) { // not admitted: nothing was sent
-            if (const auto ec = co_await wait_for_slot(*a)) {
-                r = limiter_error(ec, *limits);
-                --a->sent; // (this request never went out)
+        const auto a =
+            make_recycled<call_attempts>(*this, call, limits, started, log_.on(log_level::debug));
+        for (;;) {
+            // A rate-limited call takes its limiters' slot at the instant a connection is ready to
+            // write it (the transport's admission), so the start its limiters record is the
+            // request's real start, however long it waited for a connection (a cold pool's TLS
+            // handshakes, a busy pool): a start recorded earlier than the real one would let the
+            // next window's calls arrive too close behind. When no slot is free at that instant,
+            // the call waits for the earliest one (a FIFO reservation) and then takes the next free
+            // connection ahead of unlimited calls.
+            build(a->req, timestamp_ms());
+            if (!a->slot_taken) {
+                a->admission.attempt = ++a->sent;
+                a->sent_at = clk_->now();
+            } else if (a->logs) {
+                a->trace.sent(a->req, a->sent); // (no admission for this send to log it)
+            }
+            // One send in this loop, not a second for the request that waited for its slot: each
+            // co_await's result takes its own place in the frame (216 bytes here).
+            result<http_response> answer = co_await transport_.send(
+                a->req, a->limited, a->slot_taken ? nullptr : a->admission_hook());
+            if (answer && answer->status == 0) { // not admitted: nothing was sent
+                if (const auto ec = co_await wait_for_slot(*a)) {
+                    r = limiter_error(ec, *limits);
+                    --a->sent; // (this request never went out)
+                    break;
+                }
+                a->slot_taken =
+                    true; // signed again, sent ahead of unlimited calls, not admitted again
+                continue;
+            }
+            if (a->limited && !a->slot_taken) {
+                a->trace.limiter_waited(clock::duration::zero());
+            }
+            a->slot_taken = false;
+            r = answer ? parse(*answer) : result<T>(answer.error());
+            a->trace.attempt_ended(a->req, a->sent, answer.has_value(), answer ? answer->status : 0,
+                                   r, clk_->now() - a->sent_at);
+            if (r || r.error().is(errc::cancelled)) {
                 break;
             }
-            a->slot_taken = true; // signed again, sent ahead of unlimited calls, not admitted again
-            continue;
-        }
-        if (a->limited && !a->slot_taken) {
-            a->trace.limiter_waited(clock::duration::zero());
-        }
-        a->slot_taken = false;
-        r = answer ? parse(*answer) : result<T>(answer.error());
-        a->trace.attempt_ended(a->req, a->sent, answer.has_value(), answer ? answer->status : 0, r,
-                               clk_->now() - a->sent_at);
-        if (r || r.error().is(errc::cancelled)) {
+            a->failure = std::move(r).error();
+            const next_step step = co_await recover(*a);
+            if (step == next_step::retry) {
+                continue;
+            }
+            r = step == next_step::give_up
+                    ? std::move(a->failure)
+                    : error(errc::cancelled, "cancelled while waiting to retry");
             break;
         }
-        a->failure = std::move(r).error();
-        const next_step step = co_await recover(*a);
-        if (step == next_step::retry) {
-            continue;
-        }
-        r = step == next_step::give_up ? std::move(a->failure)
-                                       : error(errc::cancelled, "cancelled while waiting to retry");
-        break;
+        r = a->trace.end(std::move(r), &a->req, a->sent);
+    } catch (...) {
+        failure = std::current_exception();
     }
-    co_return a->trace.end(std::move(r), &a->req, a->sent);
+    co_await asio::this_coro::throw_if_cancelled(caller_throws);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    co_return std::move(r);
 }
 
 template <class T, class Parse>

@@ -86,41 +86,44 @@ struct client::impl {
             server_time_call, requests::system_info(), responses::parse_system_info);
     }
 
-    // The bodies of the public calls (each holds the impl alive), run in the caller's coroutine
-    // (detail::caller_neutral).
+    // The public calls: each returns its request_pipeline::run() coroutine itself (or the
+    // rejection), which holds the impl alive and runs in the caller's coroutine.
 
-    static asio::awaitable<result<listen_key>> create_listen_key(std::shared_ptr<impl> self) {
+    static asio::awaitable<result<listen_key>>
+    create_listen_key(const std::shared_ptr<impl>& self) {
         if (!self->signer.has_credentials()) {
-            co_return self->pipeline.reject(create_listen_key_call, missing_credentials());
+            return self->pipeline.rejected<listen_key>(self, create_listen_key_call,
+                                                       missing_credentials());
         }
-        co_return co_await self->pipeline.run<listen_key>(
-            create_listen_key_call, self->listen_key_limits.get(),
-            [&](http_request& req, std::int64_t ts) {
+        return self->pipeline.run<listen_key>(
+            self, create_listen_key_call, self->listen_key_limits.get(),
+            [me = self.get()](http_request& req, std::int64_t ts) {
                 requests::create_listen_key(req);
-                self->signer.sign(req, ts);
+                me->signer.sign(req, ts);
             },
             responses::parse_listen_key);
     }
 
     static asio::awaitable<result<api_key_page>>
-    api_key_permissions(std::shared_ptr<impl> self, std::int64_t page, std::int64_t size) {
+    api_key_permissions(const std::shared_ptr<impl>& self, std::int64_t page, std::int64_t size) {
         if (page < 1) {
-            co_return self->pipeline.reject(api_key_permissions_call,
-                                            error(errc::invalid_argument, "page must be >= 1"));
+            return self->pipeline.rejected<api_key_page>(
+                self, api_key_permissions_call, error(errc::invalid_argument, "page must be >= 1"));
         }
         if (size < 1 || size > protocol::max_page_size) {
-            co_return self->pipeline.reject(
-                api_key_permissions_call,
+            return self->pipeline.rejected<api_key_page>(
+                self, api_key_permissions_call,
                 error(errc::invalid_argument, "size must be between 1 and 1000"));
         }
         if (!self->signer.has_credentials()) {
-            co_return self->pipeline.reject(api_key_permissions_call, missing_credentials());
+            return self->pipeline.rejected<api_key_page>(self, api_key_permissions_call,
+                                                         missing_credentials());
         }
-        co_return co_await self->pipeline.run<api_key_page>(
-            api_key_permissions_call, self->credentials_limits.get(),
-            [&](http_request& req, std::int64_t ts) {
+        return self->pipeline.run<api_key_page>(
+            self, api_key_permissions_call, self->credentials_limits.get(),
+            [me = self.get(), page, size](http_request& req, std::int64_t ts) {
                 requests::api_key_permissions(req, page, size);
-                self->signer.sign(req, ts);
+                me->signer.sign(req, ts);
             },
             responses::parse_api_key_page);
     }
@@ -153,12 +156,12 @@ client::client(asio::any_io_executor ex, config cfg)
 client::client(std::shared_ptr<impl> shared) : rest_client(shared), impl_(std::move(shared)) {}
 
 asio::awaitable<result<listen_key>> client::create_listen_key() {
-    return detail::caller_neutral(impl::create_listen_key(impl_));
+    return impl::create_listen_key(impl_);
 }
 
 asio::awaitable<result<api_key_page>> client::api_key_permissions(std::int64_t page,
                                                                   std::int64_t size) {
-    return detail::caller_neutral(impl::api_key_permissions(impl_, page, size));
+    return impl::api_key_permissions(impl_, page, size);
 }
 
 asio::awaitable<result<std::vector<api_key_permission>>>
