@@ -10,7 +10,7 @@
 // before V8 has compiled the hot paths; ccxt connects on its first call), warmup (blocks of up to
 // 250 cycles, at least --warmup cycles, going on while a block's CPU per call is still more than
 // 3% below the best block before it, at most --warmup-max cycles, default 20,000), seq,
-// concurrent, process.
+// concurrent (after 4 unprinted cycles per coroutine that open its connections), process.
 //
 //   node client.mjs --ccxt-dir DIR --url URL [--cycles N] [--cold N] [--warmup N]
 //                   [--warmup-max N] [--concurrency N]
@@ -179,6 +179,8 @@ const run = async () => {
     phases.push(await warmUp(opts.warmup, opts.warmupMax));
     if (phases.some((r) => r.errors)) return;
     phases.push(await runPhase('seq', opts.cycles, 1));
+    // Not printed: opens the connections the concurrent phase uses (as load.hpp does).
+    if (opts.concurrency > 1) phases.push(await runPhase('open', 4 * opts.concurrency, opts.concurrency, false));
     phases.push(await runPhase('concurrent', opts.cycles, opts.concurrency));
 };
 await run();

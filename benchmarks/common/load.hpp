@@ -10,7 +10,8 @@
 //               before it), at most --warmup-max cycles (default 20,000): one line with the
 //               warm-up calls and the last block's CPU per call.
 //   seq         --cycles cycles, sequential (the warm figures)
-//   concurrent  --cycles cycles from --concurrency coroutines
+//   concurrent  --cycles cycles from --concurrency coroutines, after 4 unprinted cycles per
+//               coroutine that open the connections (the bare client opened them at start-up)
 //   process     peak RSS and the errors of every phase
 //
 // A cycle is the four account calls (WOO X listen key create, WOO X credentials, BingX generate,
@@ -237,6 +238,11 @@ inline void check_load_options(const load_options& o) {
     }
 }
 
+/// The unprinted cycles before the concurrent phase: 4 per coroutine when there are several.
+inline std::size_t open_cycles(std::size_t concurrency) {
+    return concurrency > 1 ? 4 * concurrency : 0;
+}
+
 /// Prints the process line (peak RSS) and returns the exit code: 1 if any phase failed.
 inline int finish(const load_label& who, std::initializer_list<phase_result> phases) {
     std::size_t errors = 0;
@@ -273,8 +279,12 @@ inline int run_load(boost::asio::io_context& ioc, std::string_view client, const
         return finish(who, {cold, warm});
     }
     const auto seq = run_phase(ioc, who, "seq", o.cycles, 1, fn);
+    // Not printed: opens the connections the concurrent phase uses, as the bare client does at
+    // start-up, so that the 16-way figures are warm too.
+    const auto open =
+        run_phase(ioc, who, "open", open_cycles(o.concurrency), o.concurrency, fn, false);
     const auto conc = run_phase(ioc, who, "concurrent", o.cycles, o.concurrency, fn);
-    return finish(who, {cold, warm, seq, conc});
+    return finish(who, {cold, warm, seq, open, conc});
 }
 
 } // namespace bench
