@@ -1,5 +1,7 @@
-// Builds the one results table from the raw outputs of benchmarks/run and writes
-// benchmarks/results/latest.json and latest.md (and prints the table).
+// Builds the one results table from the raw outputs of benchmarks/run (exsdk_bench.json, the wrk
+// outputs, clients.jsonl, profile.jsonl) and writes benchmarks/results/latest.json and latest.md
+// (and prints the table). Goal rows say "yes" or "NO"; a row whose figures are missing says
+// "n/a" (or "skipped" where benchmarks/run skipped the tool).
 //
 //   node benchmarks/report.mjs benchmarks/results
 //
@@ -52,14 +54,16 @@ const wrkSide = (row, side) => {
     return { rps: median(runs.map((r) => r.rps)), p50_us: median(runs.map((r) => r.p50_us)), p99_us: median(runs.map((r) => r.p99_us)) };
 };
 
-// --- clients (bare, exsdk, ccxt) ---------------------------------------------------------------
+// --- clients (bare, exsdk, ccxt; bare_tls, exsdk_tls) ------------------------------------------
+// Keyed by client, with "_tls" appended for the TLS runs (lines without a transport are plain).
 const clients = {};
 const clientsFile = join(raw, 'clients.jsonl');
 if (existsSync(clientsFile)) {
     for (const line of readFileSync(clientsFile, 'utf8').split('\n')) {
         if (!line.trim().startsWith('{')) continue;
         const j = JSON.parse(line);
-        ((clients[j.client] ??= {})[j.phase] ??= []).push(j);
+        const key = j.transport === 'tls' ? `${j.client}_tls` : j.client;
+        ((clients[key] ??= {})[j.phase] ??= []).push(j);
     }
 }
 // The median over the rounds (peak memory: the largest).
@@ -69,6 +73,17 @@ const cl = (client, phase, key) => {
     const v = runs.map((r) => r[key]);
     return key === 'peak_rss_kib' ? Math.max(...v) : median(v);
 };
+
+// --- benchmarks/profile (section 9): one JSON line per client ---------------------------------
+const profile = {};
+const profileFile = join(raw, 'profile.jsonl');
+if (existsSync(profileFile)) {
+    for (const line of readFileSync(profileFile, 'utf8').split('\n')) {
+        if (!line.trim().startsWith('{')) continue;
+        const j = JSON.parse(line);
+        if (j.client) profile[j.client] = j;
+    }
+}
 
 // --- formatting --------------------------------------------------------------------------------
 function fmt(v, unit) {
@@ -127,13 +142,16 @@ const ok = (v, test) => (v === undefined || Number.isNaN(v) ? undefined : test(v
     for (const [what, name] of rt) {
         const b = bench(name);
         row('3 one call', `${what}: p50 (p99)`, b ? `${fmt(b.sdk_p50_us, 'µs')} (${fmt(b.sdk_p99_us)})` : 'n/a',
-            b ? `bare Beast ${fmt(b.bare_p50_us, 'µs')} (${fmt(b.bare_p99_us)})` : 'n/a', x(b?.p50_ratio), 'p50 <= 1.25x bare', ok(b?.p50_ratio, (r) => r <= 1.25));
+            b ? `bare Beast ${fmt(b.bare_p50_us, 'µs')} (${fmt(b.bare_p99_us)})` : 'n/a', x(b?.p50_ratio), 'p50 <= 1.05x bare', ok(b?.p50_ratio, (r) => r <= 1.05));
     }
     for (const [what, name] of rt) {
         const b = bench(name);
         row('3 one call', `${what}: SDK's own work (client-thread CPU, SDK - bare)`, fmt(b?.sdk_work_cpu_us, 'µs'),
             b ? `bare ${fmt(b.bare_cpu_us, 'µs')}; SDK ${fmt(b.sdk_cpu_us, 'µs')} (sys ${fmt(b.bare_sys_us)} / ${fmt(b.sdk_sys_us)})` : 'n/a',
             x(b?.sdk_cpu_us / b?.bare_cpu_us), '< 2 µs', ok(b?.sdk_work_cpu_us, (v) => v < 2));
+        const r = b?.sdk_cpu_us / b?.bare_cpu_us;
+        row('3 one call', `${what}: client-thread CPU per call (user+sys), SDK vs bare`, fmt(b?.sdk_cpu_us, 'µs'),
+            b ? `bare Beast ${fmt(b.bare_cpu_us, 'µs')}` : 'n/a', x(r), '<= 1.1x bare', ok(r, (q) => q <= 1.1));
     }
     const d = bench('round_trip/woox_listen_key/plain');
     if (d?.deadline_p50_us !== undefined) {
@@ -223,30 +241,68 @@ for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [25
         x(vd?.heap_after_kib / vd?.heap_before_kib));
 }
 
-// 7. ccxt vs exsdk vs bare, each in its own process
+// 7. exsdk vs the bare client (plain and TLS) and vs ccxt (plain), each in its own process
 {
+    const sec = '7 own process';
     const have = (c) => clients[c] !== undefined;
-    const seqP50 = cl('exsdk', 'seq', 'p50_us'), bareP50 = cl('bare', 'seq', 'p50_us');
-    const ccxtTxt = (phase, key, f = fmt, unit = 'µs') => (have('ccxt') ? `; ccxt ${f(cl('ccxt', phase, key), unit)}` : '; ccxt skipped');
-    row('7 vs ccxt', 'sequential: p50 (p99)', `${fmt(seqP50, 'µs')} (${fmt(cl('exsdk', 'seq', 'p99_us'))})`,
-        `bare ${fmt(bareP50, 'µs')} (${fmt(cl('bare', 'seq', 'p99_us'))})${ccxtTxt('seq', 'p50_us')}`, x(seqP50 / bareP50), 'p50 <= 1.1x bare', ok(seqP50 / bareP50, (r) => r <= 1.1));
-    row('7 vs ccxt', 'sequential: requests/s', fmt(cl('exsdk', 'seq', 'rps')), `bare ${fmt(cl('bare', 'seq', 'rps'))}${ccxtTxt('seq', 'rps', fmt, '')}`,
-        have('ccxt') ? `${x(cl('exsdk', 'seq', 'rps') / cl('ccxt', 'seq', 'rps'))} ccxt` : '');
+    const hasCcxt = have('ccxt');
+    const ccxtTxt = (phase, key, f = fmt, unit = 'µs') => (hasCcxt ? `; ccxt ${f(cl('ccxt', phase, key), unit)}` : '; ccxt skipped');
+    const p50p99 = (c, phase) => `${fmt(cl(c, phase, 'p50_us'), 'µs')} (${fmt(cl(c, phase, 'p99_us'))})`;
+    for (const [tr, sfx] of [['plain', ''], ['TLS', '_tls']]) {
+        const E = `exsdk${sfx}`, B = `bare${sfx}`;
+        const plain = sfx === '';
+        const ccxtP50 = plain ? (hasCcxt ? `; ccxt ${p50p99('ccxt', 'seq')}` : '; ccxt skipped') : '';
+        const pr = cl(E, 'seq', 'p50_us') / cl(B, 'seq', 'p50_us');
+        row(sec, `sequential, ${tr}: p50 (p99)`, p50p99(E, 'seq'), `bare ${p50p99(B, 'seq')}${ccxtP50}`,
+            `exsdk/bare ${x(pr)}`, 'p50 <= 1.05x bare', ok(pr, (r) => r <= 1.05));
+        for (const phase of ['seq', 'concurrent']) {
+            const e = cl(E, phase, 'cpu_us_per_call'), b = cl(B, phase, 'cpu_us_per_call');
+            row(sec, `${phase === 'seq' ? 'sequential' : '16-way'}, ${tr}: client CPU per call (user+sys), warm`, fmt(e, 'µs'),
+                `bare ${fmt(b, 'µs')}${plain ? ccxtTxt(phase, 'cpu_us_per_call') : ''}`, `exsdk/bare ${x(e / b)}`,
+                '<= 1.1x bare', ok(e / b, (q) => q <= 1.1));
+        }
+        row(sec, `16-way, ${tr}: p50 (p99)`, p50p99(E, 'concurrent'),
+            `bare ${p50p99(B, 'concurrent')}${plain ? (hasCcxt ? `; ccxt ${p50p99('ccxt', 'concurrent')}` : '; ccxt skipped') : ''}`,
+            `exsdk/bare ${x(cl(E, 'concurrent', 'p50_us') / cl(B, 'concurrent', 'p50_us'))}`);
+        if (!plain) {
+            for (const phase of ['seq', 'concurrent']) {
+                const e = cl(E, phase, 'rps'), b = cl(B, phase, 'rps');
+                row(sec, `${phase === 'seq' ? 'sequential' : '16-way'}, TLS: requests/s`, fmt(e), `bare ${fmt(b)}`, `exsdk/bare ${x(e / b)}`);
+            }
+        }
+        // Cold: the first calls after start-up (exsdk and ccxt connect within them, the bare client before).
+        const ec = cl(E, 'cold', 'cpu_us_per_call'), bc = cl(B, 'cold', 'cpu_us_per_call');
+        const cc = plain ? cl('ccxt', 'cold', 'cpu_us_per_call') : undefined;
+        row(sec, `cold, ${tr}: client CPU per call, the first ${fmt(cl(E, 'cold', 'calls'))} calls after start-up (sequential; exsdk${plain ? ' and ccxt' : ''} connect within them)`,
+            fmt(ec, 'µs'), `bare ${fmt(bc, 'µs')}${plain ? (hasCcxt ? `; ccxt ${fmt(cc, 'µs')}` : '; ccxt skipped') : ''}`,
+            plain && hasCcxt ? `ccxt/exsdk ${x(cc / ec)}; exsdk/bare ${x(ec / bc)}` : `exsdk/bare ${x(ec / bc)}`);
+    }
+    // Warm: the sequential figures above, after each client's own warm-up (until flat).
+    {
+        const wu = (c) => `${c} ${fmt(cl(c, 'warmup', 'calls'))}${clients[c]?.warmup?.some((w) => w.capped) ? ' (capped, still falling)' : ''}`;
+        const e = cl('exsdk', 'seq', 'cpu_us_per_call'), c = cl('ccxt', 'seq', 'cpu_us_per_call');
+        row(sec, `warm, plain: client CPU per call, sequential, after the warm-up (calls: ${['exsdk', 'bare', 'ccxt'].filter(have).map(wu).join(', ')})`,
+            fmt(e, 'µs'),
+            `bare ${fmt(cl('bare', 'seq', 'cpu_us_per_call'), 'µs')}${hasCcxt ? `; ccxt ${fmt(c, 'µs')} (its last warm-up block ${fmt(cl('ccxt', 'warmup', 'cpu_us_per_call'), 'µs')}, first ${fmt(cl('ccxt', 'warmup', 'first_block_cpu_us_per_call'), 'µs')})` : '; ccxt skipped'}`,
+            hasCcxt ? `ccxt/exsdk ${x(c / e)}` : '');
+    }
+    // The goals against ccxt (plain, warm).
+    row(sec, 'sequential, plain: requests/s', fmt(cl('exsdk', 'seq', 'rps')), `bare ${fmt(cl('bare', 'seq', 'rps'))}${ccxtTxt('seq', 'rps', fmt, '')}`,
+        hasCcxt ? `exsdk/ccxt ${x(cl('exsdk', 'seq', 'rps') / cl('ccxt', 'seq', 'rps'))}` : '');
     for (const phase of ['seq', 'concurrent']) {
         const e = cl('exsdk', phase, 'cpu_us_per_call'), c = cl('ccxt', phase, 'cpu_us_per_call');
         const r = c / e;
-        row('7 vs ccxt', `${phase === 'seq' ? 'sequential' : '16-way'}: client CPU per call (user+sys)`, fmt(e, 'µs'),
-            `bare ${fmt(cl('bare', phase, 'cpu_us_per_call'), 'µs')}${ccxtTxt(phase, 'cpu_us_per_call')}`,
-            have('ccxt') ? `ccxt/exsdk ${x(r)}` : '', '>= 20x less than ccxt', have('ccxt') ? ok(r, (q) => q >= 20) : undefined);
+        row(sec, `${phase === 'seq' ? 'sequential' : '16-way'}, plain: client CPU per call, ccxt vs exsdk, warm`, fmt(e, 'µs'),
+            hasCcxt ? `ccxt ${fmt(c, 'µs')}` : 'ccxt skipped',
+            hasCcxt ? `ccxt/exsdk ${x(r)}` : '', '>= 20x less than ccxt', hasCcxt ? ok(r, (q) => q >= 20) : undefined);
     }
     const er = cl('exsdk', 'concurrent', 'rps'), cr = cl('ccxt', 'concurrent', 'rps');
-    row('7 vs ccxt', '16-way: requests/s', fmt(er), `bare ${fmt(cl('bare', 'concurrent', 'rps'))}${ccxtTxt('concurrent', 'rps', fmt, '')}`,
-        have('ccxt') ? `exsdk/ccxt ${x(er / cr)}` : '', '>= 3x ccxt', have('ccxt') ? ok(er / cr, (q) => q >= 3) : undefined);
-    row('7 vs ccxt', '16-way: p50 (p99)', `${fmt(cl('exsdk', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('exsdk', 'concurrent', 'p99_us'))})`,
-        `bare ${fmt(cl('bare', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('bare', 'concurrent', 'p99_us'))})` +
-        (have('ccxt') ? `; ccxt ${fmt(cl('ccxt', 'concurrent', 'p50_us'), 'µs')} (${fmt(cl('ccxt', 'concurrent', 'p99_us'))})` : ''), '');
-    row('7 vs ccxt', 'peak memory of the client process (VmHWM)', kib(cl('exsdk', 'process', 'peak_rss_kib')),
-        `bare ${kib(cl('bare', 'process', 'peak_rss_kib'))}${have('ccxt') ? `; ccxt ${kib(cl('ccxt', 'process', 'peak_rss_kib'))}` : '; ccxt skipped'}`, '');
+    row(sec, '16-way, plain: requests/s', fmt(er), `bare ${fmt(cl('bare', 'concurrent', 'rps'))}${ccxtTxt('concurrent', 'rps', fmt, '')}`,
+        hasCcxt ? `exsdk/ccxt ${x(er / cr)}` : '', '>= 3x ccxt', hasCcxt ? ok(er / cr, (q) => q >= 3) : undefined);
+    row(sec, 'peak memory of the client process (VmHWM), plain', kib(cl('exsdk', 'process', 'peak_rss_kib')),
+        `bare ${kib(cl('bare', 'process', 'peak_rss_kib'))}${hasCcxt ? `; ccxt ${kib(cl('ccxt', 'process', 'peak_rss_kib'))}` : '; ccxt skipped'}`, '');
+    row(sec, 'peak memory of the client process (VmHWM), TLS', kib(cl('exsdk_tls', 'process', 'peak_rss_kib')),
+        `bare ${kib(cl('bare_tls', 'process', 'peak_rss_kib'))}`, '');
 }
 
 // 8. Limits shared through Redis (redis_limit_store against a redis-server on loopback)
@@ -267,6 +323,25 @@ for (const [co, mc, th] of [[1, 4, 1], [16, 4, 1], [16, 16, 1], [256, 4, 1], [25
         x(a?.per_s / p?.per_s));
 }
 
+// 9. Exact counts per call (benchmarks/profile: valgrind and strace, plain, concurrency 1)
+{
+    const sec = '9 exact counts';
+    const e = profile.exsdk, b = profile.bare;
+    const have = e !== undefined && b !== undefined;
+    const how = have ? ` (difference of two runs, over ${fmt(e.calls)} calls)` : '';
+    const counted = (key, what, goal, test, digits) => {
+        const ev = e?.[key], bv = b?.[key];
+        const f = (v) => (v === undefined ? 'n/a' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+        const own = goal ? '' : `; exsdk - bare ${have ? f(ev - bv) : 'n/a'}`;
+        row(sec, `${what}${how}`, have ? f(ev) : 'skipped', have ? `bare ${f(bv)}${own}` : 'skipped (no benchmarks/profile run)',
+            have ? (goal ? `exsdk - bare ${(ev - bv).toFixed(2)}` : x(ev / bv)) : '', goal,
+            have && goal ? ok(ev - bv, test) : undefined);
+    };
+    counted('instructions_per_call', 'user-space instructions per call (callgrind)', '', undefined, 0);
+    counted('allocations_per_call', 'heap allocations per call (memcheck)', 'no more than bare', (d) => d <= 0.05, 2);
+    counted('syscalls_per_call', 'system calls per call (strace -c)', 'same as bare', (d) => d <= 0.1, 2);
+}
+
 // --- output ----------------------------------------------------------------------------------
 const header = ['#', 'measurement', 'exsdk', 'reference (same run)', 'ratio', 'goal', 'met'];
 const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
@@ -285,7 +360,7 @@ for (const b of machine.broken) head.push(`BROKEN: ${b}`);
 
 const md = ['# exsdk benchmark results', '', ...head.map((h) => `- ${h}`), '', table, ''].join('\n');
 writeFileSync(join(res, 'latest.md'), md);
-writeFileSync(join(res, 'latest.json'), JSON.stringify({ machine, rows, clients, wrk, benchmarks: gb }, null, 2) + '\n');
+writeFileSync(join(res, 'latest.json'), JSON.stringify({ machine, rows, clients, wrk, profile, benchmarks: gb }, null, 2) + '\n');
 console.log(head.join('\n') + '\n');
 console.log(table);
 console.log(`\n(written to ${join(res, 'latest.md')} and latest.json)`);

@@ -1,9 +1,12 @@
 // bench_bare_client: the floor for the cross-process comparison. Fixed, pre-signed requests (the
 // mock must run with wide timestamp windows) over keep-alive connections, Beast's parser, nothing
-// else.
+// else; with --ca, over TLS (one OpenSSL context for every connection, peer and host name
+// verified, as the SDK does).
 //
-//   bench_bare_client --url URL [--cycles N] [--warmup N] [--concurrency N]
-//       warm-up, then a sequential phase and a concurrent phase (JSON lines, see load.hpp)
+//   bench_bare_client --url URL [--ca FILE] [--cycles N] [--cold N] [--warmup N]
+//                     [--warmup-max N] [--concurrency N]
+//       cold, warm-up, then a sequential phase and a concurrent phase (JSON lines, see load.hpp);
+//       every worker connects (and generates its BingX key) before the cold phase
 //   bench_bare_client --url URL --capture CALL --out FILE
 //       sends one CALL, checks it succeeds, writes the answer as received (for the bare server)
 //   bench_bare_client --url URL --wrk-script CALL --out FILE
@@ -11,6 +14,8 @@
 #include "../common/load.hpp"
 
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 
 namespace {
@@ -44,6 +49,8 @@ struct worker_state {
     std::string body;
 
     worker_state(asio::any_io_executor ex, std::uint16_t port) : conn(ex, port, "") {}
+    worker_state(asio::any_io_executor ex, std::uint16_t port, ssl::context& tls)
+        : conn(ex, port, tls) {}
     std::string& request(call c) { return requests.at(static_cast<std::size_t>(c)); }
 };
 
@@ -82,15 +89,20 @@ int run(int argc, char** argv) {
             throw std::invalid_argument("unknown flag " + std::string(k));
         }
     }
-    if (o.url.empty()) {
-        throw std::invalid_argument("--url is required");
-    }
+    check_load_options(o);
     const auto port = port_of(o.url);
     const std::string host = "127.0.0.1:" + std::to_string(port);
     asio::io_context ioc(1);
+    std::optional<ssl::context> tls;
+    if (!o.ca_pem.empty()) {
+        tls.emplace(ssl::context::tls_client);
+        tls->add_certificate_authority(asio::buffer(o.ca_pem));
+        tls->set_verify_mode(ssl::verify_peer);
+    }
     std::vector<std::unique_ptr<worker_state>> workers;
     for (std::size_t i = 0; i < std::max<std::size_t>(o.concurrency, 1); ++i) {
-        workers.push_back(std::make_unique<worker_state>(ioc.get_executor(), port));
+        workers.push_back(tls ? std::make_unique<worker_state>(ioc.get_executor(), port, *tls)
+                              : std::make_unique<worker_state>(ioc.get_executor(), port));
     }
     auto spawn = [&](asio::awaitable<void> a) {
         if (std::string failure = run_on(ioc, std::move(a)); !failure.empty()) {
@@ -99,6 +111,9 @@ int run(int argc, char** argv) {
     };
 
     if (!capture.empty() || !wrk_script.empty()) {
+        if (tls) {
+            throw std::invalid_argument("--capture and --wrk-script are plain HTTP only");
+        }
         const call c = parse_call(capture.empty() ? wrk_script : capture);
         auto& w = *workers[0];
         spawn(setup(w, host));
