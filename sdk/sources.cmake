@@ -13,6 +13,7 @@ set(EXSDK_SDK_SOURCES
   src/detail/request_pipeline.cpp
   src/detail/client_metrics.cpp
   src/detail/json.cpp
+  src/detail/json_pick.cpp
   src/detail/limit_names.cpp
   src/detail/logger.cpp
   src/detail/net_connect.cpp

@@ -1,12 +1,15 @@
 #include "detail/answer_check.hpp"
 #include "detail/json.hpp"
+#include "detail/json_pick.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/responses.hpp>
 
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <charconv>
+#include <optional>
 
 namespace exsdk::bingx::responses {
 
@@ -124,7 +127,37 @@ error to_error(const http_response& r) {
     return to_error_impl(r, true);
 }
 
+namespace {
+
+// The flat success answer {"listenKey":".."} (with "code":0 or no code) picked without a DOM;
+// nullopt for anything else (an error, the wrapped shape, a duplicate, another kind of value),
+// which the DOM path then answers.
+std::optional<std::string> listen_key_fast(const http_response& r) {
+    if (r.status != 200 || detail::is_page_content_type(r.content_type)) {
+        return std::nullopt;
+    }
+    using detail::json_pick;
+    std::array<json_pick, 3> picks{
+        json_pick{protocol::field::code, {}, json_pick::kind::integer},
+        json_pick{protocol::field::data, {}, json_pick::kind::object},
+        json_pick{protocol::field::listen_key, {}, json_pick::kind::string}};
+    if (!detail::pick_json_members(r.body, picks)) {
+        return std::nullopt;
+    }
+    const auto& [code, data, key] = picks;
+    const bool code_ok = code.seen == 0 || (code.seen == 1 && code.matched && code.integer == 0);
+    if (!code_ok || data.seen != 0 || key.seen != 1 || !key.matched || key.string.empty()) {
+        return std::nullopt;
+    }
+    return std::move(picks[2].string);
+}
+
+} // namespace
+
 result<std::string> parse_listen_key(const http_response& r) {
+    if (auto fast = listen_key_fast(r)) {
+        return std::move(*fast);
+    }
     detail::json_arena arena;
     auto v = ok_answer(r, false, arena);
     if (!v) {

@@ -1,5 +1,6 @@
 #include "detail/answer_check.hpp"
 #include "detail/json.hpp"
+#include "detail/json_pick.hpp"
 
 #include <exsdk/woox/protocol.hpp>
 #include <exsdk/woox/responses.hpp>
@@ -7,6 +8,8 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <array>
+#include <optional>
 
 namespace exsdk::woox::responses {
 
@@ -123,7 +126,41 @@ error to_error(const http_response& r) {
     return e;
 }
 
+namespace {
+
+// The success answer {"success":true,"data":{"authKey":"..","expiredTime":N},...} picked
+// without a DOM; nullopt for anything else (an error, a duplicate, another kind of value), which
+// the DOM path then answers.
+std::optional<listen_key> listen_key_fast(const http_response& r) {
+    if (r.status != 200 || detail::is_page_content_type(r.content_type)) {
+        return std::nullopt;
+    }
+    using detail::json_pick;
+    std::array<json_pick, 4> picks{
+        json_pick{protocol::field::success, {}, json_pick::kind::boolean},
+        json_pick{protocol::field::data, {}, json_pick::kind::object},
+        json_pick{protocol::field::data, protocol::field::auth_key, json_pick::kind::string},
+        json_pick{protocol::field::data, protocol::field::expired_time, json_pick::kind::integer}};
+    if (!detail::pick_json_members(r.body, picks)) {
+        return std::nullopt;
+    }
+    for (const auto& p : picks) {
+        if (p.seen != 1 || !p.matched) {
+            return std::nullopt;
+        }
+    }
+    if (!picks[0].boolean || picks[2].string.empty()) {
+        return std::nullopt;
+    }
+    return listen_key{std::move(picks[2].string), picks[3].integer};
+}
+
+} // namespace
+
 result<listen_key> parse_listen_key(const http_response& r) {
+    if (auto fast = listen_key_fast(r)) {
+        return std::move(*fast);
+    }
     detail::json_arena arena;
     auto v = success_answer(r, arena);
     if (!v) {
