@@ -26,6 +26,7 @@ set(EXSDK_SDK_SOURCES
   src/session/listen_key_session_base.cpp
   src/session_update.cpp
   src/sliding_window_limiter.cpp
+  src/woox/api_key_page_reader.cpp
   src/woox/client.cpp
   src/woox/listen_key_session.cpp
   src/woox/private_stream.cpp

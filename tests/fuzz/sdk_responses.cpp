@@ -6,8 +6,10 @@
 // Properties: nothing throws (parsers return error values); to_error() always describes an
 // error and keeps the HTTP status; a parser succeeds only on HTTP 200; round trips: a listen-key
 // answer built from the input's own values parses back to them, and every 100410 message the
-// mock writes gives back the unblock time in it (none when a wall time cannot hold it).
+// mock writes gives back the unblock time in it (none when a wall time cannot hold it); the
+// credentials answer's SAX reader gives the DOM path's page whenever it gives one.
 #include "support.hpp"
+#include "woox/api_key_page_reader.hpp"
 
 #include <exsdk/bingx/protocol.hpp>
 #include <exsdk/bingx/responses.hpp>
@@ -37,6 +39,23 @@ void check_parsed(const R& r, unsigned status, std::string_view what) {
     } else {
         check(static_cast<bool>(r.error().code), what, "an error without a code");
     }
+}
+
+bool same_page(const exsdk::woox::api_key_page& a, const exsdk::woox::api_key_page& b) {
+    if (a.rows.size() != b.rows.size() || a.meta.total != b.meta.total ||
+        a.meta.records_per_page != b.meta.records_per_page ||
+        a.meta.current_page != b.meta.current_page) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.rows.size(); ++i) {
+        const auto& x = a.rows[i];
+        const auto& y = b.rows[i];
+        if (x.account_name != y.account_name || x.user_id != y.user_id || x.api_key != y.api_key ||
+            x.permissions != y.permissions || x.allowed_ips != y.allowed_ips) {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -86,6 +105,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_error(woox::to_error(r), r.status, "woox::to_error");
     check_parsed(woox::parse_listen_key(r), r.status, "woox::parse_listen_key");
     check_parsed(woox::parse_api_key_page(r), r.status, "woox::parse_api_key_page");
+    // The credentials answer's fast path gives the DOM path's page, or leaves the answer to it.
+    if (const auto fast = exsdk::detail::read_woox_api_key_page(r.body)) {
+        const auto dom = exsdk::detail::parse_woox_api_key_page_dom({200, r.body, {}});
+        check(static_cast<bool>(dom), "the credentials reader took an answer the DOM path refuses",
+              r.body);
+        check(same_page(*fast, *dom), "the credentials reader and the DOM path disagree", r.body);
+    }
     check_parsed(woox::parse_system_info(r), r.status, "woox::parse_system_info");
 
     check_error(bingx::to_error(r), r.status, "bingx::to_error");

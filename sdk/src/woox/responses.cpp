@@ -1,6 +1,7 @@
 #include "detail/answer_check.hpp"
 #include "detail/json.hpp"
 #include "detail/json_pick.hpp"
+#include "woox/api_key_page_reader.hpp"
 
 #include <exsdk/woox/protocol.hpp>
 #include <exsdk/woox/responses.hpp>
@@ -179,6 +180,23 @@ result<listen_key> parse_listen_key(const http_response& r) {
 }
 
 result<api_key_page> parse_api_key_page(const http_response& r) {
+    if (r.status == 200 && !detail::is_page_content_type(r.content_type)) {
+        if (auto page = detail::read_woox_api_key_page(r.body)) {
+            return std::move(*page); // the common answer, read without a DOM
+        }
+    }
+    return detail::parse_woox_api_key_page_dom(r);
+}
+
+} // namespace exsdk::woox::responses
+
+namespace exsdk::detail {
+
+result<woox::api_key_page> parse_woox_api_key_page_dom(const http_response& r) {
+    namespace protocol = woox::protocol;
+    using woox::api_key_page;
+    using woox::api_key_permission;
+    using woox::responses::success_answer;
     detail::json_arena arena;
     auto v = success_answer(r, arena);
     if (!v) {
@@ -247,6 +265,10 @@ result<api_key_page> parse_api_key_page(const http_response& r) {
     page.meta = {*total, *per_page, *current};
     return page;
 }
+
+} // namespace exsdk::detail
+
+namespace exsdk::woox::responses {
 
 result<clock::wall_time> parse_system_info(const http_response& r) {
     if (detail::is_page_content_type(r.content_type)) {
