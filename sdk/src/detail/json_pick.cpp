@@ -24,8 +24,8 @@ public:
 
     bool root_is_object() const noexcept { return root_is_object_; }
 
-    bool on_document_begin(error_code&) { return true; }
-    bool on_document_end(error_code&) { return true; }
+    static bool on_document_begin(error_code&) { return true; }
+    static bool on_document_end(error_code&) { return true; }
 
     bool on_object_begin(error_code&) {
         if (depth_ == 0) {
@@ -86,7 +86,7 @@ public:
         return true;
     }
 
-    bool on_number_part(string_view, error_code&) { return true; }
+    static bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t i, string_view, error_code&) {
         if (auto* p = current(); p != nullptr) {
             p->integer = i;
@@ -107,8 +107,8 @@ public:
         return true;
     }
     bool on_null(error_code&) { return scalar(); }
-    bool on_comment_part(string_view, error_code&) { return true; }
-    bool on_comment(string_view, error_code&) { return true; }
+    static bool on_comment_part(string_view, error_code&) { return true; }
+    static bool on_comment(string_view, error_code&) { return true; }
 
 private:
     static constexpr std::size_t levels = 2;

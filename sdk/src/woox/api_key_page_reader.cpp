@@ -52,8 +52,8 @@ public:
         return std::move(page_);
     }
 
-    bool on_document_begin(error_code&) { return true; }
-    bool on_document_end(error_code&) { return true; }
+    static bool on_document_begin(error_code&) { return true; }
+    static bool on_document_end(error_code&) { return true; }
 
     bool on_object_begin(error_code&) {
         const at where = depth_ == 0 ? at::root : next();
@@ -139,7 +139,7 @@ public:
         return ok_;
     }
 
-    bool on_number_part(string_view, error_code&) { return true; }
+    static bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t i, string_view, error_code&) {
         switch (next()) {
         case at::uid:
@@ -166,8 +166,8 @@ public:
         return ok_;
     }
     bool on_null(error_code&) { return scalar(); }
-    bool on_comment_part(string_view, error_code&) { return true; }
-    bool on_comment(string_view, error_code&) { return true; }
+    static bool on_comment_part(string_view, error_code&) { return true; }
+    static bool on_comment(string_view, error_code&) { return true; }
 
 private:
     struct frame {

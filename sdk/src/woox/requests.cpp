@@ -20,9 +20,10 @@ http_request create_listen_key() {
 }
 
 void api_key_permissions(http_request& into, std::int64_t page, std::int64_t size) {
-    std::array<char, 24> p{}, n{};
-    const auto page_end = std::to_chars(p.data(), p.data() + p.size(), page).ptr;
-    const auto size_end = std::to_chars(n.data(), n.data() + n.size(), size).ptr;
+    std::array<char, 24> p{};
+    std::array<char, 24> n{};
+    const char* const page_end = std::to_chars(p.data(), p.data() + p.size(), page).ptr;
+    const char* const size_end = std::to_chars(n.data(), n.data() + n.size(), size).ptr;
     into.clear(http_method::get);
     into.target.reserve(protocol::credentials_path.size() + 64);
     into.target.append(protocol::credentials_path)
