@@ -115,21 +115,21 @@ void credentials(const request& req, response& res, shared_state& st, const key_
     const auto& acct = st.accounts->all().woox.at(key.account_index);
     const auto total = static_cast<std::int64_t>(acct.api_keys.size());
     auto w = begin_success(res);
-    w.raw(R"({"rows":[)");
+    w.raw("{").key(f::rows).raw("[");
     if ((page - 1) < (total + size - 1) / size) {
         const std::int64_t first = (page - 1) * size;
         const std::int64_t last = std::min(total, first + size);
         for (std::int64_t i = first; i < last; ++i) {
             const auto& k = acct.api_keys[static_cast<std::size_t>(i)];
-            w.raw(i == first ? "{" : ",{").key("accountName").str(acct.account_name);
-            w.raw(",").key("userId").num(acct.user_id).raw(",").key("apiKey").str(k.api_key);
-            w.raw(",").key("permissions").raw("[");
+            w.raw(i == first ? "{" : ",{").key(f::account_name).str(acct.account_name);
+            w.raw(",").key(f::user_id).num(acct.user_id).raw(",").key(f::api_key).str(k.api_key);
+            w.raw(",").key(f::permissions).raw("[");
             for (std::size_t j = 0; j < k.permissions.size(); ++j) {
                 w.raw(j == 0 ? "" : ",").str(k.permissions[j]);
             }
             w.raw("]");
             if (!k.allowed_ips.empty()) { // "hide field if no ip restriction"
-                w.raw(",").key("allowedIPs").raw("[");
+                w.raw(",").key(f::allowed_ips).raw("[");
                 for (std::size_t j = 0; j < k.allowed_ips.size(); ++j) {
                     w.raw(j == 0 ? "" : ",").str(k.allowed_ips[j]);
                 }
@@ -138,8 +138,8 @@ void credentials(const request& req, response& res, shared_state& st, const key_
             w.raw("}");
         }
     }
-    w.raw(R"(],"meta":{"total":)").num(total).raw(R"(,"recordsPerPage":)").num(size);
-    w.raw(R"(,"currentPage":)").num(page).raw("}}");
+    w.raw("]").next(f::meta).raw("{").key(f::total).num(total);
+    w.next(f::records_per_page).num(size).next(f::current_page).num(page).raw("}}");
     finish_success(w, now_ms);
 }
 

@@ -203,8 +203,8 @@ result<woox::api_key_page> parse_woox_api_key_page_dom(const http_response& r) {
         return v.error();
     }
     const auto& data = v->get_object().at(protocol::field::data).get_object();
-    const auto* rows = data.if_contains("rows");
-    const auto* meta = data.if_contains("meta");
+    const auto* rows = data.if_contains(protocol::field::rows);
+    const auto* meta = data.if_contains(protocol::field::meta);
     if (rows == nullptr || !rows->is_array() || meta == nullptr || !meta->is_object()) {
         return detail::protocol_error(r.status, "credentials answer without rows/meta");
     }
@@ -230,10 +230,10 @@ result<woox::api_key_page> parse_woox_api_key_page_dom(const http_response& r) {
             return detail::protocol_error(r.status, "credentials row is not an object");
         }
         api_key_permission p;
-        auto name = detail::string_member(*row, "accountName");
-        auto uid = detail::int_member(*row, "userId");
-        auto key = detail::string_member(*row, "apiKey");
-        const auto* perms = row->if_contains("permissions");
+        auto name = detail::string_member(*row, protocol::field::account_name);
+        auto uid = detail::int_member(*row, protocol::field::user_id);
+        auto key = detail::string_member(*row, protocol::field::api_key);
+        const auto* perms = row->if_contains(protocol::field::permissions);
         if (!name || !uid || !key || perms == nullptr) {
             return detail::protocol_error(r.status, "credentials row misses a field");
         }
@@ -245,7 +245,7 @@ result<woox::api_key_page> parse_woox_api_key_page_dom(const http_response& r) {
         p.user_id = *uid;
         p.api_key = *key;
         p.permissions = std::move(*perm_list);
-        if (const auto* ips = row->if_contains("allowedIPs")) {
+        if (const auto* ips = row->if_contains(protocol::field::allowed_ips)) {
             auto ip_list = string_list(*ips);
             if (!ip_list) {
                 return detail::protocol_error(r.status,
@@ -256,9 +256,9 @@ result<woox::api_key_page> parse_woox_api_key_page_dom(const http_response& r) {
         page.rows.push_back(std::move(p));
     }
     const auto& m = meta->get_object();
-    auto total = detail::int_member(m, "total");
-    auto per_page = detail::int_member(m, "recordsPerPage");
-    auto current = detail::int_member(m, "currentPage");
+    auto total = detail::int_member(m, protocol::field::total);
+    auto per_page = detail::int_member(m, protocol::field::records_per_page);
+    auto current = detail::int_member(m, protocol::field::current_page);
     if (!total || !per_page || !current) {
         return detail::protocol_error(r.status, "credentials meta misses a field");
     }

@@ -148,6 +148,18 @@ inline constexpr std::string_view data = "data";
 inline constexpr std::string_view timestamp = "timestamp";
 inline constexpr std::string_view auth_key = "authKey";         // listenKey data
 inline constexpr std::string_view expired_time = "expiredTime"; // listenKey data
+// credentials data: {"rows":[{accountName, userId, apiKey, permissions, allowedIPs}],
+// "meta":{total, recordsPerPage, currentPage}}
+inline constexpr std::string_view rows = "rows";
+inline constexpr std::string_view meta = "meta";
+inline constexpr std::string_view account_name = "accountName";
+inline constexpr std::string_view user_id = "userId";
+inline constexpr std::string_view api_key = "apiKey";
+inline constexpr std::string_view permissions = "permissions";
+inline constexpr std::string_view allowed_ips = "allowedIPs";
+inline constexpr std::string_view total = "total";
+inline constexpr std::string_view records_per_page = "recordsPerPage";
+inline constexpr std::string_view current_page = "currentPage";
 inline constexpr std::string_view id = "id";
 inline constexpr std::string_view cmd = "cmd";
 inline constexpr std::string_view params = "params";
