@@ -56,15 +56,14 @@ const wrkSide = (row, side) => {
 
 // --- clients (bare, exsdk, ccxt; bare_tls, exsdk_tls) ------------------------------------------
 // Keyed by client, with "_tls" appended for the TLS runs (lines without a transport are plain).
+// The JSON lines of a raw output (none when the file is missing).
+const jsonLines = (file) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [])
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line));
 const clients = {};
-const clientsFile = join(raw, 'clients.jsonl');
-if (existsSync(clientsFile)) {
-    for (const line of readFileSync(clientsFile, 'utf8').split('\n')) {
-        if (!line.trim().startsWith('{')) continue;
-        const j = JSON.parse(line);
-        const key = j.transport === 'tls' ? `${j.client}_tls` : j.client;
-        ((clients[key] ??= {})[j.phase] ??= []).push(j);
-    }
+for (const j of jsonLines(join(raw, 'clients.jsonl'))) {
+    const key = j.transport === 'tls' ? `${j.client}_tls` : j.client;
+    ((clients[key] ??= {})[j.phase] ??= []).push(j);
 }
 // The median over the rounds (peak memory: the largest).
 const cl = (client, phase, key) => {
@@ -76,13 +75,8 @@ const cl = (client, phase, key) => {
 
 // --- benchmarks/profile (section 9): one JSON line per client ---------------------------------
 const profile = {};
-const profileFile = join(raw, 'profile.jsonl');
-if (existsSync(profileFile)) {
-    for (const line of readFileSync(profileFile, 'utf8').split('\n')) {
-        if (!line.trim().startsWith('{')) continue;
-        const j = JSON.parse(line);
-        if (j.client) profile[j.client] = j;
-    }
+for (const j of jsonLines(join(raw, 'profile.jsonl'))) {
+    if (j.client) profile[j.client] = j;
 }
 
 // --- formatting --------------------------------------------------------------------------------

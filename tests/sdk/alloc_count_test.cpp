@@ -10,6 +10,8 @@
 // the real ones as __libc_*), on the client's thread only: the mock runs on its own thread.
 // Optimised builds without sanitizers only (the sanitizers bring their own allocators, and debug
 // frames are larger): elsewhere the test is not built.
+#include "mock_env.hpp"
+
 #include <exsdk/bingx/client.hpp>
 #include <exsdk/mock/server.hpp>
 #include <exsdk/woox/client.hpp>
@@ -90,15 +92,12 @@ TEST(alloc_count, steady_state_calls_allocate_no_more_than_the_bare_client) {
     asio::io_context ioc;
     exsdk::woox::config wc;
     wc.base_url = mock.base_url();
-    wc.credentials = {"AbmyVJGUpN064ks5ELjLfA==", exsdk::secret("QHKRXHPAW1MC9YGZMAT8YDJG2HPR")};
+    wc.credentials = exsdk::test::woox_demo();
     wc.limits.enabled = false;
     wc.retry = exsdk::retry_policy::none();
     exsdk::bingx::config bc;
     bc.base_url = mock.base_url();
-    bc.credentials = {
-        "bingx-demo-api-key-0001",
-        exsdk::secret("mheO6dR8ovSsxZQCOYEFCtelpuxcWGTfHw7te326y6jOwq5WpvFQ9JNljoTwBXZ"
-                      "Gv5It07m9RXSPpDQEK2w")};
+    bc.credentials = exsdk::test::bingx_demo();
     bc.limits.enabled = false;
     bc.retry = exsdk::retry_policy::none();
     exsdk::woox::client woox(ioc.get_executor(), wc);

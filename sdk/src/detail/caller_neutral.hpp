@@ -5,8 +5,10 @@
 // that switches it off (the SDK reports cancellation as errc::cancelled, never as an exception)
 // switches it off for its caller too. The body runs with it off, and the caller's value is put
 // back before the caller resumes, whatever the body returned or threw. Cancellation filters are
-// never touched. The REST clients use this: a call runs on the caller's executor and thread, with
-// no hop (their shared state is mutex-guarded), so the caller resumes where it was.
+// never touched. A REST call runs on the caller's executor and thread, with no hop (the clients'
+// shared state is mutex-guarded), so the caller resumes where it was. The hot calls
+// (request_pipeline::run) do the same save and restore inline, without this wrapper's frame;
+// this wrapper serves the other bodies (server_time, sync_clock, all_api_key_permissions).
 #pragma once
 
 #include <exsdk/asio_namespace.hpp>

@@ -1,4 +1,5 @@
 #include "detail/json_pick.hpp"
+#include "detail/json_sax.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -8,24 +9,16 @@ namespace exsdk::detail {
 
 namespace {
 
-using boost::json::string_view;
-using boost::system::error_code;
+using string_view = sax_handler_base::string_view;
+using error_code = sax_handler_base::error_code;
 
 // Tracks where the parser is: the container kinds and object keys of the first two levels
 // (deeper values are never picked), and the pick the current string value goes to.
-class pick_handler {
+class pick_handler : public sax_handler_base {
 public:
-    static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
-
     explicit pick_handler(std::span<json_pick> picks) : picks_(picks) {}
 
     bool root_is_object() const noexcept { return root_is_object_; }
-
-    static bool on_document_begin(error_code&) { return true; }
-    static bool on_document_end(error_code&) { return true; }
 
     bool on_object_begin(error_code&) {
         if (depth_ == 0) {
@@ -72,21 +65,15 @@ public:
         in_string_ = true;
         return true;
     }
-    bool on_string(string_view s, std::size_t, error_code&) {
+    bool on_string(string_view s, std::size_t n, error_code& ec) {
+        on_string_part(s, n, ec); // the last piece
         if (auto* p = current(); p != nullptr) {
-            if (p->want == json_pick::kind::string) {
-                if (!in_string_) {
-                    p->string.clear();
-                }
-                p->string.append(s.data(), s.size());
-            }
             count(*p, p->want == json_pick::kind::string);
         }
         in_string_ = false;
         return true;
     }
 
-    static bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t i, string_view, error_code&) {
         if (auto* p = current(); p != nullptr) {
             p->integer = i;
@@ -107,8 +94,6 @@ public:
         return true;
     }
     bool on_null(error_code&) { return scalar(); }
-    static bool on_comment_part(string_view, error_code&) { return true; }
-    static bool on_comment(string_view, error_code&) { return true; }
 
 private:
     static constexpr std::size_t levels = 2;

@@ -1,6 +1,6 @@
 // How the streams and sessions are safe to call from any thread (private to the SDK). (The REST
 // clients run each call in the caller's coroutine instead, with mutex-guarded shared state: see
-// caller_neutral.hpp; a strand hop per call cost them 4 us of CPU.)
+// request_pipeline::run and caller_neutral.hpp; a strand hop per call cost them 4 us of CPU.)
 //
 // Each stream or session keeps its state on its own strand over the executor it was given: a
 // connection with its reader and heartbeat coroutines, pending commands, the event queue, the

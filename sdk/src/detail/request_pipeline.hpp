@@ -331,8 +331,8 @@ asio::awaitable<result<T>> request_pipeline::run(std::shared_ptr<const void> kee
                     --a->sent; // (this request never went out)
                     break;
                 }
-                a->slot_taken =
-                    true; // signed again, sent ahead of unlimited calls, not admitted again
+                // Signed again, sent ahead of unlimited calls, not admitted again.
+                a->slot_taken = true;
                 continue;
             }
             if (a->limited && !a->slot_taken) {

@@ -1,3 +1,4 @@
+#include "detail/json_sax.hpp"
 #include "woox/api_key_page_reader.hpp"
 
 #include <exsdk/woox/protocol.hpp>
@@ -11,8 +12,8 @@ namespace exsdk::detail {
 
 namespace {
 
-using boost::json::string_view;
-using boost::system::error_code;
+using string_view = sax_handler_base::string_view;
+using error_code = sax_handler_base::error_code;
 
 // Where a value sits: the members of the answer the reader knows.
 enum class at {
@@ -35,13 +36,8 @@ enum class at {
     current,     // meta.currentPage
 };
 
-class reader {
+class reader : public sax_handler_base {
 public:
-    static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
-    static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
-
     // The page, when the whole answer had the expected shape.
     std::optional<woox::api_key_page> result() && {
         const bool complete = ok_ && root_ && success_ == 1 && data_ == 1 && rows_ == 1 &&
@@ -51,9 +47,6 @@ public:
         }
         return std::move(page_);
     }
-
-    static bool on_document_begin(error_code&) { return true; }
-    static bool on_document_end(error_code&) { return true; }
 
     bool on_object_begin(error_code&) {
         const at where = depth_ == 0 ? at::root : next();
@@ -128,18 +121,12 @@ public:
         }
         return ok_;
     }
-    bool on_string(string_view s, std::size_t, error_code&) {
-        if (!in_string_) {
-            target_ = string_target(next());
-        }
+    bool on_string(string_view s, std::size_t n, error_code& ec) {
+        on_string_part(s, n, ec); // the last piece
         in_string_ = false;
-        if (target_ != nullptr) {
-            target_->append(s.data(), s.size());
-        }
         return ok_;
     }
 
-    static bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t i, string_view, error_code&) {
         switch (next()) {
         case at::uid:
@@ -166,8 +153,6 @@ public:
         return ok_;
     }
     bool on_null(error_code&) { return scalar(); }
-    static bool on_comment_part(string_view, error_code&) { return true; }
-    static bool on_comment(string_view, error_code&) { return true; }
 
 private:
     struct frame {
@@ -199,19 +184,19 @@ private:
         switch (container) {
         case at::root:
             return key == f::success ? at::success : key == f::data ? at::data : at::other;
-        case at::data: return key == "rows" ? at::rows : key == "meta" ? at::meta : at::other;
+        case at::data: return key == f::rows ? at::rows : key == f::meta ? at::meta : at::other;
         case at::meta:
-            return key == "total"            ? at::total
-                   : key == "recordsPerPage" ? at::per_page
-                   : key == "currentPage"    ? at::current
-                                             : at::other;
+            return key == f::total              ? at::total
+                   : key == f::records_per_page ? at::per_page
+                   : key == f::current_page     ? at::current
+                                                : at::other;
         case at::row:
-            return key == "accountName"   ? at::name
-                   : key == "userId"      ? at::uid
-                   : key == "apiKey"      ? at::key
-                   : key == "permissions" ? at::permissions
-                   : key == "allowedIPs"  ? at::ips
-                                          : at::other;
+            return key == f::account_name  ? at::name
+                   : key == f::user_id     ? at::uid
+                   : key == f::api_key     ? at::key
+                   : key == f::permissions ? at::permissions
+                   : key == f::allowed_ips ? at::ips
+                                           : at::other;
         default: return at::other;
         }
     }
